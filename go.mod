@@ -18,4 +18,5 @@ require (
 	github.com/titanous/json5 v1.0.0 // indirect
 	golang.org/x/sys v0.50.0 // indirect
 	golang.org/x/term v0.44.0 // indirect
+	golang.org/x/text v0.44.0 // indirect
 )

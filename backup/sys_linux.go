@@ -1,0 +1,7 @@
+//go:build linux
+
+package backup
+
+import "syscall"
+
+var errNotDir = syscall.ENOTDIR

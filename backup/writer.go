@@ -1,0 +1,263 @@
+package backup
+
+import (
+	"bufio"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"path"
+	"strings"
+
+	"github.com/clawback/clawback/archive"
+	"github.com/clawback/clawback/capture"
+	"github.com/clawback/clawback/manifest"
+	"github.com/clawback/clawback/plan"
+)
+
+// maxExamples is how many paths per verdict the manifest and the text
+// summary show.
+const maxExamples = 3
+
+// writeState is the writer's side of the pipeline: the archive, the spooled
+// checksum list and record, and the counts for the result.
+type writeState struct {
+	p      *plan.Plan
+	o      Options
+	aw     *archive.Writer
+	assets []string // asset member paths, for classifying symbolic links
+
+	sums, record         *os.File
+	sumsBuf, recordBuf   *bufio.Writer
+	res                  *Result
+	names                map[string]string // lower-cased member name -> name
+	stats                walkStats
+	progress             Progress
+	backslash, collision []string
+}
+
+func newWriteState(p *plan.Plan, o Options, aw *archive.Writer, spool string) (*writeState, error) {
+	ws := &writeState{p: p, o: o, aw: aw, names: map[string]string{},
+		res: &Result{
+			ArchivePath: p.OutputPath,
+			ArchiveRoot: p.ArchiveRoot,
+			CreatedAt:   p.CreatedAt,
+			Verdicts:    map[string]int{},
+		}}
+	for _, a := range p.Assets {
+		ws.assets = append(ws.assets, a.ArchivePath)
+	}
+	var err error
+	if ws.sums, err = tempFile(spool); err != nil {
+		return nil, err
+	}
+	if ws.record, err = tempFile(spool); err != nil {
+		ws.sums.Close()
+		return nil, err
+	}
+	ws.sumsBuf = bufio.NewWriter(ws.sums)
+	ws.recordBuf = bufio.NewWriter(ws.record)
+	return ws, nil
+}
+
+func tempFile(dir string) (*os.File, error) {
+	f, err := os.CreateTemp(dir, ".clawback-list-*")
+	if err != nil {
+		return nil, fmt.Errorf("create temporary list: %w", err)
+	}
+	os.Remove(f.Name())
+	return f, nil
+}
+
+func (ws *writeState) close() {
+	ws.sums.Close()
+	ws.record.Close()
+}
+
+// consume writes entries in order as their captures finish.
+func (ws *writeState) consume(ctx context.Context, ordered <-chan *entry, win *window) error {
+	for e := range ordered {
+		select {
+		case <-e.done:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+		err := ws.one(e)
+		if e.res != nil {
+			e.res.Close()
+		}
+		win.give(e.held)
+		if err != nil {
+			return err
+		}
+		if ws.o.Progress != nil {
+			ws.o.Progress(ws.progress)
+		}
+	}
+	return nil
+}
+
+// one writes or records a single entry.
+func (ws *writeState) one(e *entry) error {
+	rel := strings.TrimPrefix(e.member, ws.p.ArchiveRoot+"/")
+	if e.isDir {
+		ws.checkName(e.member)
+		ws.res.Counts.Dirs++
+		return ws.aw.WriteDir(e.member, e.dirMode, e.dirMtime)
+	}
+	r := e.res
+	switch r.Kind {
+	case capture.Regular:
+		ws.checkName(e.member)
+		sum, err := ws.aw.WriteFile(e.member, r.Mode, r.ModTime, r.Size, r.Content())
+		if err != nil {
+			return err
+		}
+		ws.sumsBuf.WriteString(archive.ChecksumLine(sum[:], rel))
+		ws.res.Counts.Regular++
+		ws.res.Counts.Bytes += r.Size
+		ws.progress.Files++
+		ws.progress.Bytes += r.Size
+	case capture.Symlink:
+		ws.checkName(e.member)
+		if err := ws.aw.WriteSymlink(e.member, r.Linkname, r.Mode, r.ModTime); err != nil {
+			return err
+		}
+		ws.res.Counts.Symlinks++
+		if archive.IsExternalLink(e.member, r.Linkname, ws.assets) {
+			ws.res.ExternalLinks = append(ws.res.ExternalLinks,
+				manifest.ExternalLink{EntryPath: e.member, Linkpath: r.Linkname})
+		}
+	}
+	if r.Verdict == capture.Clean {
+		return nil
+	}
+	if e.root && r.Kind == capture.Gone {
+		return fmt.Errorf("%w: %s", errRootGone, e.src)
+	}
+	return ws.note(e, r)
+}
+
+// note records a file that was not captured cleanly.
+func (ws *writeState) note(e *entry, r *capture.Result) error {
+	fr := FileReport{Path: e.src, Verdict: r.Verdict, Detail: r.Detail,
+		Attempts: r.Attempts}
+	if r.Kind != capture.Gone && r.Kind != capture.Special {
+		fr.Member = e.member
+	}
+	ws.res.Files = append(ws.res.Files, fr)
+	ws.res.Verdicts[r.Verdict]++
+	if fr.Inconsistent() {
+		ws.res.Incomplete = true
+	}
+	line, err := json.Marshal(fr)
+	if err != nil {
+		return err
+	}
+	ws.recordBuf.Write(line)
+	ws.recordBuf.WriteByte('\n')
+	return nil
+}
+
+// checkName notes member names that OpenClaw's verifier rejects although
+// Linux allows them: a backslash, or a name equal to another but for case.
+func (ws *writeState) checkName(member string) {
+	if strings.Contains(member, `\`) {
+		ws.backslash = append(ws.backslash, member)
+	}
+	key := portableKey(member)
+	if prev, ok := ws.names[key]; ok && prev != member {
+		ws.collision = append(ws.collision, prev+" and "+member)
+		return
+	}
+	ws.names[key] = member
+}
+
+// finish writes the checksum list, the record and the manifest, and closes
+// the archive stream.
+func (ws *writeState) finish() (*Result, error) {
+	res := ws.res
+	res.Rules = ws.stats.rules
+	res.Excluded = ws.stats.excluded
+	for _, n := range ws.stats.rules {
+		res.SkippedVolatileCount += n
+	}
+	ws.warnNames()
+
+	sumsMember, err := ws.copyList(ws.sums, ws.sumsBuf, archive.ChecksumsName)
+	if err != nil {
+		return nil, err
+	}
+	recMember, err := ws.copyList(ws.record, ws.recordBuf, RecordName)
+	if err != nil {
+		return nil, err
+	}
+	m := manifestOf(ws.p, ws.o.Version)
+	m.ExternalSymbolicLinks = res.ExternalLinks
+	m.Clawback = &manifest.Clawback{
+		Version:   ws.o.Version,
+		Checksums: sumsMember,
+		Record:    recMember,
+		Files:     res.Counts,
+		Verdicts:  res.Verdicts,
+		Rules:     res.Rules,
+		Examples:  res.examples(maxExamples),
+		Warnings:  firstN(res.Warnings, 20),
+	}
+	data, err := manifest.Marshal(m)
+	if err != nil {
+		return nil, err
+	}
+	if err := ws.aw.WriteMember(path.Join(ws.p.ArchiveRoot, "manifest.json"), data); err != nil {
+		return nil, err
+	}
+	if err := ws.aw.Close(); err != nil {
+		return nil, err
+	}
+	return res, nil
+}
+
+// copyList writes a spooled list into the archive and returns its name and
+// digest for the manifest.
+func (ws *writeState) copyList(f *os.File, buf *bufio.Writer, name string) (*manifest.Member, error) {
+	if err := buf.Flush(); err != nil {
+		return nil, fmt.Errorf("write temporary list: %w", err)
+	}
+	size, err := f.Seek(0, io.SeekCurrent)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := f.Seek(0, io.SeekStart); err != nil {
+		return nil, err
+	}
+	h := sha256.New()
+	sum, err := ws.aw.WriteFile(path.Join(ws.p.ArchiveRoot, name), 0o644,
+		ws.p.CreatedAt, size, io.TeeReader(f, h))
+	if err != nil {
+		return nil, err
+	}
+	return &manifest.Member{Path: name, SHA256: hex.EncodeToString(sum[:])}, nil
+}
+
+func (ws *writeState) warnNames() {
+	if n := len(ws.backslash); n > 0 {
+		ws.res.Warnings = append(ws.res.Warnings, fmt.Sprintf(
+			"%d archived names contain a backslash (for example %s); OpenClaw's verifier will reject this archive",
+			n, ws.backslash[0]))
+	}
+	if n := len(ws.collision); n > 0 {
+		ws.res.Warnings = append(ws.res.Warnings, fmt.Sprintf(
+			"%d archived names differ only in case or Unicode normalisation (for example %s); OpenClaw's verifier will reject this archive",
+			n, ws.collision[0]))
+	}
+}
+
+func firstN(s []string, n int) []string {
+	if len(s) > n {
+		return s[:n]
+	}
+	return s
+}

@@ -1,0 +1,147 @@
+package capture
+
+import (
+	"context"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+func content(t testing.TB, r *Result) string {
+	t.Helper()
+	b, err := io.ReadAll(r.Content())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+func write(t testing.TB, p, s string) {
+	t.Helper()
+	if err := os.WriteFile(p, []byte(s), 0o640); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// old sets a file's times well in the past, so captures need no racy
+// confirmation.
+func old(t testing.TB, p string) {
+	t.Helper()
+	past := time.Now().Add(-time.Hour)
+	if err := os.Chtimes(p, past, past); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func memory(n int64) bool { return true }
+
+func TestFile_StableFileInMemoryAndSpooled(t *testing.T) {
+	dir := t.TempDir()
+	p := filepath.Join(dir, "a.txt")
+	write(t, p, "hello\nworld\n")
+	old(t, p)
+	for _, tc := range []struct {
+		name    string
+		reserve Reserve
+		limit   int64
+	}{
+		{"memory", memory, 0},
+		{"spool because refused", func(int64) bool { return false }, 0},
+		{"spool because large", memory, 4},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := File(context.Background(), p, &Config{MemLimit: tc.limit, SpoolDir: dir}, tc.reserve)
+			defer r.Close()
+			if r.Kind != Regular || r.Verdict != Clean || r.Attempts != 1 {
+				t.Fatalf("got kind %v verdict %q attempts %d (%s)", r.Kind, r.Verdict, r.Attempts, r.Detail)
+			}
+			if got := content(t, r); got != "hello\nworld\n" {
+				t.Fatalf("content %q", got)
+			}
+			if r.Mode.Perm() != 0o640 {
+				t.Fatalf("mode %v", r.Mode)
+			}
+		})
+	}
+	// Spools never leave a file behind.
+	ents, _ := os.ReadDir(dir)
+	if len(ents) != 1 {
+		t.Fatalf("spool left files: %v", ents)
+	}
+}
+
+func TestFile_VanishedSymlinkSpecial(t *testing.T) {
+	dir := t.TempDir()
+	link := filepath.Join(dir, "l")
+	if err := os.Symlink("../elsewhere", link); err != nil {
+		t.Fatal(err)
+	}
+	fifo := filepath.Join(dir, "fifo")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cfg := &Config{}
+	r := File(context.Background(), filepath.Join(dir, "gone"), cfg, memory)
+	if r.Kind != Gone || r.Verdict != Vanished {
+		t.Errorf("missing file: kind %v verdict %q", r.Kind, r.Verdict)
+	}
+	r = File(context.Background(), link, cfg, memory)
+	if r.Kind != Symlink || r.Linkname != "../elsewhere" || r.Verdict != Clean {
+		t.Errorf("symlink: kind %v target %q verdict %q", r.Kind, r.Linkname, r.Verdict)
+	}
+	// A FIFO is reported and never opened: opening it would block.
+	done := make(chan *Result)
+	go func() { done <- File(context.Background(), fifo, cfg, memory) }()
+	select {
+	case r = <-done:
+	case <-time.After(5 * time.Second):
+		t.Fatal("capture of a FIFO blocked")
+	}
+	if r.Kind != Special || r.Verdict != Skipped || !strings.Contains(r.Detail, "FIFO") {
+		t.Errorf("fifo: kind %v verdict %q detail %q", r.Kind, r.Verdict, r.Detail)
+	}
+	// A symbolic link among the directories is refused, not followed.
+	sub := filepath.Join(dir, "real")
+	os.Mkdir(sub, 0o755)
+	write(t, filepath.Join(sub, "f"), "x")
+	os.Symlink(sub, filepath.Join(dir, "via"))
+	r = File(context.Background(), filepath.Join(dir, "via", "f"), cfg, memory)
+	if r.Kind == Regular {
+		t.Errorf("followed a symbolic link in a directory component")
+	}
+}
+
+func TestFile_Unreadable(t *testing.T) {
+	if os.Geteuid() == 0 {
+		// root reads anything; make a directory-typed read error instead.
+		t.Log("running as root: permission bits are not enforced")
+	}
+	dir := t.TempDir()
+	p := filepath.Join(dir, "secret")
+	write(t, p, "x")
+	os.Chmod(p, 0)
+	r := File(context.Background(), p, &Config{}, memory)
+	if os.Geteuid() == 0 {
+		if r.Verdict != Clean {
+			t.Fatalf("root: verdict %q", r.Verdict)
+		}
+		return
+	}
+	if r.Verdict != Unreadable || r.Err == nil {
+		t.Fatalf("verdict %q err %v", r.Verdict, r.Err)
+	}
+}
+
+func TestLineOriented(t *testing.T) {
+	for name, want := range map[string]bool{
+		"a.jsonl": true, "B.NDJSON": true, "x.log": true, "a.json": false, "log": false,
+	} {
+		if got := LineOriented(name); got != want {
+			t.Errorf("LineOriented(%q) = %v", name, got)
+		}
+	}
+}

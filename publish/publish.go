@@ -1,0 +1,130 @@
+// Package publish writes a file under a temporary name and gives it its
+// final name atomically, never replacing a file that is already there.
+//
+// The temporary file lives in the destination directory, so that the final
+// step is a rename within one file system. It is created with mode 0600 and
+// a recognisable name (.clawback-<random>.tmp) and is locked for as long as
+// its writer lives; a later Create in the same directory removes temporary
+// files whose lock is free, which is what a killed run leaves behind.
+// Commit syncs the file, renames it with RENAME_NOREPLACE (or links and
+// unlinks it where the file system lacks that), and syncs the directory.
+package publish
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/google/uuid"
+)
+
+// ErrExists is returned by Commit when the final name is already taken.
+var ErrExists = errors.New("destination exists")
+
+const (
+	tempPrefix = ".clawback-"
+	tempSuffix = ".tmp"
+)
+
+// Temp is a file being written for publication. Exactly one of Commit and
+// Abort must be called; Abort after Commit does nothing.
+type Temp struct {
+	f     *os.File
+	final string
+	done  bool
+}
+
+// Create makes the destination's directory (and its parents) and a locked
+// temporary file in it for final. It first removes temporary files of
+// earlier runs that no longer hold their lock.
+func Create(final string) (*Temp, error) {
+	dir := filepath.Dir(final)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, fmt.Errorf("create output directory: %w", err)
+	}
+	Sweep(dir)
+	name := filepath.Join(dir, tempPrefix+uuid.NewString()+tempSuffix)
+	f, err := os.OpenFile(name, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("create temporary archive: %w", err)
+	}
+	if err := lock(f); err != nil {
+		f.Close()
+		os.Remove(name)
+		return nil, fmt.Errorf("lock temporary archive %s: %w", name, err)
+	}
+	return &Temp{f: f, final: final}, nil
+}
+
+// File is the temporary file to write. Its name is Name().
+func (t *Temp) File() *os.File { return t.f }
+
+// Commit syncs and closes the temporary file and publishes it under its
+// final name. When the name is taken it returns an error wrapping ErrExists
+// and removes the temporary file.
+func (t *Temp) Commit() error {
+	if t.done {
+		return errors.New("publish: already finished")
+	}
+	t.done = true
+	tmp := t.f.Name()
+	if err := t.f.Sync(); err != nil {
+		t.f.Close()
+		os.Remove(tmp)
+		return fmt.Errorf("sync archive: %w", err)
+	}
+	err := renameNoReplace(tmp, t.final)
+	if err != nil {
+		t.f.Close()
+		os.Remove(tmp)
+		if errors.Is(err, os.ErrExist) {
+			return fmt.Errorf("publish %s: %w", t.final, ErrExists)
+		}
+		return fmt.Errorf("publish %s: %w", t.final, err)
+	}
+	cerr := t.f.Close()
+	if err := syncDir(filepath.Dir(t.final)); err != nil {
+		return fmt.Errorf("sync directory of %s: %w", t.final, err)
+	}
+	if cerr != nil {
+		return fmt.Errorf("close %s: %w", t.final, cerr)
+	}
+	return nil
+}
+
+// Abort closes and removes the temporary file.
+func (t *Temp) Abort() {
+	if t.done {
+		return
+	}
+	t.done = true
+	name := t.f.Name()
+	t.f.Close()
+	os.Remove(name)
+}
+
+// Sweep removes the temporary files in dir that no live writer holds.
+func Sweep(dir string) {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return
+	}
+	for _, e := range entries {
+		n := e.Name()
+		if !e.Type().IsRegular() || !strings.HasPrefix(n, tempPrefix) ||
+			!strings.HasSuffix(n, tempSuffix) {
+			continue
+		}
+		p := filepath.Join(dir, n)
+		f, err := os.OpenFile(p, os.O_RDWR, 0)
+		if err != nil {
+			continue
+		}
+		if lock(f) == nil {
+			os.Remove(p)
+		}
+		f.Close()
+	}
+}
