@@ -40,7 +40,7 @@ type Options struct {
 // Paths records the resolved, non-canonical OpenClaw locations.
 // AgentRoots is nil with --only-config, as OpenClaw writes it.
 type Paths struct {
-	StateDir      string      `json:"stateDir"`
+	StateDir      string      `json:"stateDir,omitempty"`
 	ConfigPath    string      `json:"configPath"`
 	OAuthDir      string      `json:"oauthDir"`
 	WorkspaceDirs []string    `json:"workspaceDirs"`
