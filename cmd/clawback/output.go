@@ -173,7 +173,7 @@ func (a *app) printCreate(f *createFlags, p *plan.Plan, res *backup.Result) erro
 		fmt.Fprintf(w, "Skipped %d volatile %s (%s).\n", n, plural(n, "file", "files"),
 			countList(res.Rules))
 	}
-	printVerdicts(w, res)
+	printVerdicts(w, res, p.Display)
 	if res.Verified {
 		fmt.Fprintln(w, "Archive verification: passed")
 	}
@@ -194,7 +194,7 @@ var verdictText = map[string]string{
 	"special":         "are sockets, FIFOs or devices (never archived)",
 }
 
-func printVerdicts(w io.Writer, res *backup.Result) {
+func printVerdicts(w io.Writer, res *backup.Result, display func(string) string) {
 	for _, v := range slices.Sorted(maps.Keys(res.Verdicts)) {
 		n := res.Verdicts[v]
 		fmt.Fprintf(w, "%d %s %s:\n", n, plural(n, "file", "files"), verdictText[v])
@@ -208,7 +208,7 @@ func printVerdicts(w io.Writer, res *backup.Result) {
 					n-shown, backup.RecordName)
 				break
 			}
-			fmt.Fprintf(w, "  - %s: %s\n", fr.Path, fr.Detail)
+			fmt.Fprintf(w, "  - %s: %s\n", display(fr.Path), fr.Detail)
 			shown++
 		}
 	}
