@@ -58,6 +58,8 @@ func run(args []string) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	a := &app{stdout: os.Stdout, stderr: os.Stderr, getenv: os.Getenv, getwd: os.Getwd}
+	stopProfile := startProfile(os.Getenv)
+	defer stopProfile()
 	return a.execute(ctx, args)
 }
 
