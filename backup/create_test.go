@@ -106,6 +106,10 @@ func TestCreate_ArchiveLayout(t *testing.T) {
 
 	out := filepath.Join(base, "out", "backup.tar.gz")
 	p := testPlan(t, out, src)
+	// As for OpenClaw's state directory, a link is external when its target
+	// leaves the state asset.
+	p.Assets[0].Kind = "state"
+	p.StateDir = src
 	res, err := Create(context.Background(), p, Options{Version: "test"})
 	if err != nil {
 		t.Fatal(err)

@@ -16,6 +16,7 @@ import (
 	"github.com/clawback/clawback/capture"
 	"github.com/clawback/clawback/manifest"
 	"github.com/clawback/clawback/plan"
+	"github.com/clawback/clawback/verify"
 )
 
 // maxExamples is how many paths per verdict the manifest and the text
@@ -25,10 +26,12 @@ const maxExamples = 3
 // writeState is the writer's side of the pipeline: the archive, the spooled
 // checksum list and record, and the counts for the result.
 type writeState struct {
-	p      *plan.Plan
-	o      Options
-	aw     *archive.Writer
-	assets []string // asset member paths, for classifying symbolic links
+	p  *plan.Plan
+	o  Options
+	aw *archive.Writer
+	// links is the manifest as far as planning knows it, for classifying
+	// symbolic links as OpenClaw's verifier will.
+	links *manifest.Manifest
 
 	sums, record         *os.File
 	sumsBuf, recordBuf   *bufio.Writer
@@ -47,9 +50,7 @@ func newWriteState(p *plan.Plan, o Options, aw *archive.Writer, spool string) (*
 			CreatedAt:   p.CreatedAt,
 			Verdicts:    map[string]int{},
 		}}
-	for _, a := range p.Assets {
-		ws.assets = append(ws.assets, a.ArchivePath)
-	}
+	ws.links = manifestOf(p, o.Version)
 	var err error
 	if ws.sums, err = tempFile(spool); err != nil {
 		return nil, err
@@ -127,7 +128,7 @@ func (ws *writeState) one(e *entry) error {
 			return err
 		}
 		ws.res.Counts.Symlinks++
-		if archive.IsExternalLink(e.member, r.Linkname, ws.assets) {
+		if verify.ExternalLink(ws.links, e.member, r.Linkname) {
 			ws.res.ExternalLinks = append(ws.res.ExternalLinks,
 				manifest.ExternalLink{EntryPath: e.member, Linkpath: r.Linkname})
 		}
