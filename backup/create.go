@@ -37,9 +37,9 @@ type Options struct {
 	// Progress, if set, is called from the writer after each member.
 	Progress func(Progress)
 
-	// MemWindow bounds file content held in memory; MemLimit is the
-	// largest file held in memory rather than spooled. Readers is the
-	// number of concurrent file readers.
+	// MemWindow bounds file content held in memory (default 16 MiB);
+	// MemLimit is the largest file held in memory rather than spooled.
+	// Readers is the number of concurrent file readers.
 	MemWindow, MemLimit int64
 	Readers             int
 	// RetryBudget bounds the time spent waiting to re-read changing files.
@@ -135,7 +135,7 @@ func write(ctx context.Context, p *plan.Plan, o Options, f *os.File, spool strin
 		Budget:       capture.NewBudget(orDefaultDur(o.RetryBudget, 30*time.Second)),
 		LineOriented: capture.LineOriented,
 	}
-	win := newWindow(ctx, max(orDefault(o.MemWindow, 32<<20), cfg.MemLimit))
+	win := newWindow(ctx, max(orDefault(o.MemWindow, 16<<20), cfg.MemLimit))
 	readers := o.Readers
 	if readers <= 0 {
 		readers = max(4, runtime.NumCPU())

@@ -33,17 +33,16 @@ type writeState struct {
 	// symbolic links as OpenClaw's verifier will.
 	links *manifest.Manifest
 
-	sums, record         *os.File
-	sumsBuf, recordBuf   *bufio.Writer
-	res                  *Result
-	names                map[string]string // lower-cased member name -> name
-	stats                walkStats
-	progress             Progress
-	backslash, collision []string
+	sums, record       *os.File
+	sumsBuf, recordBuf *bufio.Writer
+	res                *Result
+	names              names
+	stats              walkStats
+	progress           Progress
 }
 
 func newWriteState(p *plan.Plan, o Options, aw *archive.Writer, spool string) (*writeState, error) {
-	ws := &writeState{p: p, o: o, aw: aw, names: map[string]string{},
+	ws := &writeState{p: p, o: o, aw: aw,
 		res: &Result{
 			ArchivePath: p.OutputPath,
 			ArchiveRoot: p.ArchiveRoot,
@@ -105,14 +104,14 @@ func (ws *writeState) consume(ctx context.Context, ordered <-chan *entry, win *w
 func (ws *writeState) one(e *entry) error {
 	rel := strings.TrimPrefix(e.member, ws.p.ArchiveRoot+"/")
 	if e.isDir {
-		ws.checkName(e.member)
+		ws.names.check(e.member)
 		ws.res.Counts.Dirs++
 		return ws.aw.WriteDir(e.member, e.dirMode, e.dirMtime)
 	}
 	r := e.res
 	switch r.Kind {
 	case capture.Regular:
-		ws.checkName(e.member)
+		ws.names.check(e.member)
 		sum, err := ws.aw.WriteFile(e.member, r.Mode, r.ModTime, r.Size, r.Content())
 		if err != nil {
 			return err
@@ -123,7 +122,7 @@ func (ws *writeState) one(e *entry) error {
 		ws.progress.Files++
 		ws.progress.Bytes += r.Size
 	case capture.Symlink:
-		ws.checkName(e.member)
+		ws.names.check(e.member)
 		if err := ws.aw.WriteSymlink(e.member, r.Linkname, r.Mode, r.ModTime); err != nil {
 			return err
 		}
@@ -161,20 +160,6 @@ func (ws *writeState) note(e *entry, r *capture.Result) error {
 	ws.recordBuf.Write(line)
 	ws.recordBuf.WriteByte('\n')
 	return nil
-}
-
-// checkName notes member names that OpenClaw's verifier rejects although
-// Linux allows them: a backslash, or a name equal to another but for case.
-func (ws *writeState) checkName(member string) {
-	if strings.Contains(member, `\`) {
-		ws.backslash = append(ws.backslash, member)
-	}
-	key := portableKey(member)
-	if prev, ok := ws.names[key]; ok && prev != member {
-		ws.collision = append(ws.collision, prev+" and "+member)
-		return
-	}
-	ws.names[key] = member
 }
 
 // finish writes the checksum list, the record and the manifest, and closes
@@ -244,15 +229,15 @@ func (ws *writeState) copyList(f *os.File, buf *bufio.Writer, name string) (*man
 }
 
 func (ws *writeState) warnNames() {
-	if n := len(ws.backslash); n > 0 {
+	if n := ws.names.nBackslash; n > 0 {
 		ws.res.Warnings = append(ws.res.Warnings, fmt.Sprintf(
 			"%d archived names contain a backslash (for example %s); OpenClaw's verifier will reject this archive",
-			n, ws.backslash[0]))
+			n, ws.names.backslash[0]))
 	}
-	if n := len(ws.collision); n > 0 {
+	if n := ws.names.nCollision; n > 0 {
 		ws.res.Warnings = append(ws.res.Warnings, fmt.Sprintf(
 			"%d archived names differ only in case or Unicode normalisation (for example %s); OpenClaw's verifier will reject this archive",
-			n, ws.collision[0]))
+			n, ws.names.collision[0]))
 	}
 }
 
