@@ -28,6 +28,9 @@ const createExamples = `  # Back up ~/.openclaw (and workspaces outside it) into
   # Back up the config file alone
   clawback create --only-config
 
+  # Stay out of the gateway's way: lowest CPU and I/O priority, one thread
+  clawback create --nice --jobs 1
+
   # Back up another application's directory
   clawback create --source /srv/app/state --output /backups/`
 
@@ -41,6 +44,7 @@ type createFlags struct {
 	rules            []filter.User
 	compression      string
 	level, jobs      int
+	nice             bool
 	includeWorkspace bool
 }
 
@@ -93,6 +97,7 @@ recorded in the archive and reported.
 	fl.StringVar(&f.compression, "compression", "gzip", "gzip, zstd or none")
 	fl.IntVar(&f.level, "level", 0, "compression level: gzip 1-9 (default 6), zstd 1-22 (default 3)")
 	fl.IntVar(&f.jobs, "jobs", 0, "compressor threads (default: one per core)")
+	fl.BoolVar(&f.nice, "nice", false, "run at the lowest CPU and I/O priority, to stay out of a live application's way")
 	fl.MarkHidden("include-workspace")
 	return c
 }
@@ -122,6 +127,11 @@ func (a *app) create(cmd *cobra.Command, f *createFlags) error {
 		Now:              time.Now(),
 		Extension:        comp.Ext(),
 		DryRun:           f.dryRun,
+	}
+	if f.nice {
+		if err := lowerPriority(); err != nil {
+			return a.fail(f.json, err)
+		}
 	}
 	p, err := plan.Make(plan.Env{Getenv: a.getenv, Home: home, Cwd: cwd}, opts)
 	if err != nil {

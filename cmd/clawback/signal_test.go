@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -17,24 +18,8 @@ import (
 // to compress, signals it once its temporary archive exists, and checks
 // that it exits 130 and leaves nothing in the output directory.
 func TestInterrupted(t *testing.T) {
-	dir := t.TempDir()
-	bin := filepath.Join(dir, "clawback")
-	build := exec.Command("go", "build", "-o", bin, ".")
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
-	src := filepath.Join(dir, "src")
-	if err := os.Mkdir(src, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	for i := range 3 {
-		data := make([]byte, 16<<20)
-		rand.Read(data)
-		name := filepath.Join(src, "blob"+string(rune('a'+i)))
-		if err := os.WriteFile(name, data, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	bin := buildClawback(t)
+	dir, src := t.TempDir(), slowSource(t)
 
 	for _, sig := range []syscall.Signal{syscall.SIGINT, syscall.SIGTERM} {
 		t.Run(sig.String(), func(t *testing.T) {
@@ -78,6 +63,49 @@ func TestInterrupted(t *testing.T) {
 			}
 		})
 	}
+}
+
+var built struct {
+	once sync.Once
+	bin  string
+	err  error
+	out  []byte
+}
+
+// buildClawback builds the command once per test run and returns its path.
+func buildClawback(t *testing.T) string {
+	t.Helper()
+	built.once.Do(func() {
+		dir, err := os.MkdirTemp("", "clawback-bin-")
+		if err != nil {
+			built.err = err
+			return
+		}
+		built.bin = filepath.Join(dir, "clawback")
+		built.out, built.err = exec.Command("go", "build", "-o", built.bin, ".").CombinedOutput()
+	})
+	if built.err != nil {
+		t.Fatalf("go build: %v\n%s", built.err, built.out)
+	}
+	return built.bin
+}
+
+// slowSource makes a directory of 48 MiB of random bytes, which takes a few
+// seconds to compress at --level 9 --jobs 1.
+func slowSource(t *testing.T) string {
+	src := filepath.Join(t.TempDir(), "src")
+	if err := os.Mkdir(src, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for i := range 3 {
+		data := make([]byte, 16<<20)
+		rand.Read(data)
+		name := filepath.Join(src, "blob"+string(rune('a'+i)))
+		if err := os.WriteFile(name, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return src
 }
 
 // waitFor polls cond for up to a minute.
