@@ -1,0 +1,126 @@
+package publish
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+func write(t *testing.T, tmp *Temp, data string) {
+	t.Helper()
+	if _, err := tmp.File().WriteString(data); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func entries(t *testing.T, dir string) []string {
+	t.Helper()
+	es, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, e := range es {
+		names = append(names, e.Name())
+	}
+	return names
+}
+
+func TestCommit(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "a", "b") // parents are created
+	final := filepath.Join(dir, "backup.tar.gz")
+	tmp, err := Create(final)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fi, err := tmp.File().Stat()
+	if err != nil || fi.Mode().Perm() != 0o600 {
+		t.Fatalf("temporary file mode %v (%v), want 0600", fi.Mode(), err)
+	}
+	write(t, tmp, "archive")
+	if err := tmp.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	tmp.Abort() // after Commit, does nothing
+	got, err := os.ReadFile(final)
+	if err != nil || string(got) != "archive" {
+		t.Fatalf("published %q, %v", got, err)
+	}
+	if names := entries(t, dir); len(names) != 1 {
+		t.Errorf("directory holds %v, want only the archive", names)
+	}
+}
+
+func TestCommit_neverReplaces(t *testing.T) {
+	dir := t.TempDir()
+	final := filepath.Join(dir, "backup.tar.gz")
+	if err := os.WriteFile(final, []byte("older"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	tmp, err := Create(final)
+	if err != nil {
+		t.Fatal(err)
+	}
+	write(t, tmp, "newer")
+	if err := tmp.Commit(); !errors.Is(err, ErrExists) {
+		t.Fatalf("Commit over an existing file: %v, want ErrExists", err)
+	}
+	got, _ := os.ReadFile(final)
+	if string(got) != "older" {
+		t.Errorf("existing archive now holds %q", got)
+	}
+	if names := entries(t, dir); len(names) != 1 {
+		t.Errorf("directory holds %v, want only the older archive", names)
+	}
+}
+
+func TestAbort(t *testing.T) {
+	dir := t.TempDir()
+	tmp, err := Create(filepath.Join(dir, "backup.tar.gz"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	write(t, tmp, "partial")
+	tmp.Abort()
+	if names := entries(t, dir); len(names) != 0 {
+		t.Errorf("Abort left %v", names)
+	}
+	if err := tmp.Commit(); err == nil {
+		t.Error("Commit after Abort succeeded")
+	}
+}
+
+// TestSweep checks that a new run removes what a killed run left, and
+// keeps a temporary file that a live writer still holds.
+func TestSweep(t *testing.T) {
+	dir := t.TempDir()
+	stale := filepath.Join(dir, ".clawback-0123.tmp")
+	if err := os.WriteFile(stale, []byte("killed run"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	other := filepath.Join(dir, ".clawback-notes.txt") // not ours
+	if err := os.WriteFile(other, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	live, err := Create(filepath.Join(dir, "one.tar.gz"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer live.Abort()
+	if _, err := os.Stat(stale); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("stale temporary file survived Create: %v", err)
+	}
+
+	second, err := Create(filepath.Join(dir, "two.tar.gz"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer second.Abort()
+	if _, err := os.Stat(live.File().Name()); err != nil {
+		t.Errorf("a live writer's temporary file was swept: %v", err)
+	}
+	if _, err := os.Stat(other); err != nil {
+		t.Errorf("a file that is not a temporary archive was swept: %v", err)
+	}
+}
