@@ -64,8 +64,13 @@ func within(child, parent string) bool {
 
 // isRootManifest reports whether the normalised entry is <root>/manifest.json.
 func isRootManifest(entry string) bool {
+	return isRootMember(entry, "manifest.json")
+}
+
+// isRootMember reports whether the normalised entry is <root>/<name>.
+func isRootMember(entry, name string) bool {
 	root, rest, ok := strings.Cut(entry, "/")
-	return ok && root != "" && rest == "manifest.json"
+	return ok && root != "" && rest == name
 }
 
 // portableKey is the key under which two paths collide on a case-folding,

@@ -4,12 +4,14 @@ import (
 	"archive/tar"
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"io"
 	"strconv"
 	"strings"
 
+	"github.com/clawback/clawback/archive"
 	"github.com/clawback/clawback/manifest"
 )
 
@@ -19,6 +21,14 @@ type entry struct {
 	norm string // normalised name; empty when normalisation failed
 	link string // link target of hard and symbolic links
 	kind byte   // tar typeflag, with "0" plus a trailing slash read as "5"
+
+	sum    [sha256.Size]byte // SHA-256 of the body of a regular file
+	hashed bool              // sum is set: the whole body was read
+}
+
+// regular reports whether e is a regular file, which has a body.
+func (e *entry) regular() bool {
+	return e.kind == tar.TypeReg || e.kind == tar.TypeCont
 }
 
 // listing is the result of the single pass over the archive.
@@ -35,6 +45,10 @@ type listing struct {
 	manifestBig  bool // its header size passed manifest.MaxSize
 
 	unsupported string // first member of a type clawback refuses
+
+	sums     *sumList // the first <root>/checksums.sha256, parsed
+	complete bool     // the tar was read to its end blocks or its end
+	brokenIn string   // member whose body the stream failed or ended in
 }
 
 // scanner walks the tar stream once.
@@ -43,9 +57,11 @@ type scanner struct {
 	flow  *flow
 	tr    *tar.Reader
 	l     *listing
-	start int64 // data offset of the current member
-	end   int64 // offset where the next header chain starts
-	seen  bool  // node-tar would have seen a valid header
+	start int64  // data offset of the current member
+	end   int64  // offset where the next header chain starts
+	cur   string // name of the current member
+	seen  bool   // node-tar would have seen a valid header
+	buf   []byte // copy buffer for member bodies
 }
 
 // scan reads the whole archive once: every member's name, type and link
@@ -75,6 +91,9 @@ func scan(ctx context.Context, r io.Reader) (*listing, error) {
 	}
 	if f.err != nil {
 		l.readErr = f.err
+		if s.end > f.off {
+			l.brokenIn = s.cur
+		}
 	}
 	if !s.seen {
 		s.invalidf("Unrecognized archive format")
@@ -99,11 +118,11 @@ func (s *scanner) members() {
 		}
 		if err != nil && s.end > s.flow.off {
 			// Cut inside the previous member's body or padding.
-			s.invalidf("%s", truncated(s.start, s.end, s.flow.off,
-				s.flow.src.chunk))
+			s.cutShort()
 			return
 		}
 		if err == io.EOF {
+			s.l.complete = true
 			return
 		}
 		if err != nil && !errors.Is(err, tar.ErrInsecurePath) {
@@ -131,6 +150,7 @@ func (s *scanner) member(hdr *tar.Header) {
 	}
 	s.start = s.flow.off
 	s.end = s.start + padded(size)
+	s.cur = hdr.Name
 	s.seen = true
 	if hdr.Typeflag == tar.TypeXGlobalHeader {
 		// archive/tar has read the records, not their padding, and
@@ -180,6 +200,9 @@ func (s *scanner) member(hdr *tar.Header) {
 	e.norm = norm
 	s.l.entries = append(s.l.entries, e)
 	if norm == "" || !isRootManifest(norm) || s.l.manifestSeen {
+		if e.regular() {
+			s.body(&s.l.entries[len(s.l.entries)-1])
+		}
 		return
 	}
 
@@ -193,10 +216,52 @@ func (s *scanner) member(hdr *tar.Header) {
 	switch {
 	case s.flow.err != nil:
 	case errors.Is(err, io.ErrUnexpectedEOF):
-		s.invalidf("%s", truncated(s.start, s.end, s.flow.off, s.flow.src.chunk))
+		s.cutShort()
 	case err == nil:
 		s.l.manifest = body
 	}
+}
+
+// body reads the body of the regular member e, once, for every check that
+// needs its bytes: the SHA-256 of each file, and the lines of the checksum
+// list. A check that needs more of a member (a copy on disk, say) adds its
+// writer here, so that the archive is still read in one pass.
+func (s *scanner) body(e *entry) {
+	h := sha256.New()
+	var w io.Writer = h
+	var list *sumList
+	if s.l.sums == nil && isRootMember(e.norm, archive.ChecksumsName) {
+		list = &sumList{member: e.norm}
+		w = io.MultiWriter(h, list)
+	}
+	if s.buf == nil {
+		s.buf = make([]byte, 64<<10)
+	}
+	_, err := io.CopyBuffer(w, s.tr, s.buf)
+	switch {
+	case s.flow.err != nil:
+		return
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		s.cutShort()
+		return
+	case err != nil:
+		return
+	}
+	h.Sum(e.sum[:0])
+	e.hashed = true
+	if list != nil {
+		list.close()
+		s.l.sums = list
+	}
+}
+
+// cutShort reports, in node-tar's words, a stream that ended inside the
+// current member's body or padding, and names the member.
+func (s *scanner) cutShort() {
+	if s.l.invalid == "" {
+		s.l.brokenIn = s.cur
+	}
+	s.invalidf("%s", truncated(s.start, s.end, s.flow.off, s.flow.src.chunk))
 }
 
 // typeName names the member types clawback refuses (name is empty for the

@@ -3,6 +3,7 @@ package verify
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"io/fs"
 	"os"
@@ -38,23 +39,58 @@ type Result struct {
 
 	Manifest    *manifest.Manifest
 	Compression string // "gzip", "zstd" or "none"
+
+	// ContentChecked is set when the manifest names a checksum list, as
+	// clawback writes one, and every payload file was compared with it;
+	// FilesChecked counts those files. Archives that OpenClaw wrote have
+	// no list: only their structure is checked.
+	ContentChecked bool
+	FilesChecked   int
+}
+
+// Problem is one reason an archive failed verification. Path is the member
+// it concerns, as the archive names it, or empty when it concerns the
+// archive as a whole.
+type Problem struct {
+	Path   string `json:"path,omitempty"`
+	Reason string `json:"reason"`
 }
 
 // Error is a failed verification. Reason is the sentence OpenClaw 2026.9.6
-// prints for the same failure (or, for the few checks clawback adds, one in
-// the same style); Err, when set, is the underlying cause, such as a
+// prints for the same failure (or, for the checks clawback adds, one in the
+// same style); Err, when set, is the underlying cause, such as a
 // *manifest.Error or an *fs.PathError.
+//
+// Problems lists every problem found, the one Reason words first. The
+// structural checks stop at the first failure, as OpenClaw's do, and give
+// one problem; the content checks give one per file. A stream that broke
+// inside a member's body names that member in its problem.
 type Error struct {
 	ArchivePath string
 	Reason      string
 	Err         error
+	Problems    []Problem
 }
 
 // Error returns "Backup archive verification failed: <path>. <reason>",
-// OpenClaw's wording.
+// OpenClaw's wording, followed by the member the first problem concerns
+// when the reason does not name it, and by the number of further problems.
 func (e *Error) Error() string {
-	return "Backup archive verification failed: " + e.ArchivePath + ". " +
+	msg := "Backup archive verification failed: " + e.ArchivePath + ". " +
 		e.Reason
+	if len(e.Problems) == 0 {
+		return msg
+	}
+	if p := e.Problems[0].Path; p != "" && !strings.Contains(e.Reason, p) {
+		msg += " Affected member: " + p + "."
+	}
+	switch n := len(e.Problems) - 1; {
+	case n == 1:
+		msg += " (and 1 more problem)"
+	case n > 1:
+		msg += fmt.Sprintf(" (and %d more problems)", n)
+	}
+	return msg
 }
 
 // Unwrap returns the underlying cause, if any.
@@ -77,12 +113,12 @@ func Archive(ctx context.Context, path string, opts Options) (*Result, error) {
 	fi, err := os.Stat(abs)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
-		return nil, &Error{abs, "Archive does not exist. Check the path " +
-			"and run `openclaw backup verify <archive>` again.", err}
+		return nil, failure(abs, "Archive does not exist. Check the path "+
+			"and run `openclaw backup verify <archive>` again.", err)
 	case err != nil:
-		return nil, &Error{abs, "Archive could not be inspected. " +
-			nodeText(err) + " Check the path and file permissions, " +
-			"then try again.", err}
+		return nil, failure(abs, "Archive could not be inspected. "+
+			nodeText(err)+" Check the path and file permissions, "+
+			"then try again.", err)
 	case !fi.Mode().IsRegular():
 		return nil, notRegular(abs)
 	}
@@ -98,50 +134,70 @@ func Archive(ctx context.Context, path string, opts Options) (*Result, error) {
 	return Stream(ctx, f, abs, opts)
 }
 
-func notRegular(path string) error {
-	return &Error{ArchivePath: path, Reason: "Archive must be a regular " +
-		"file. Choose a backup archive created by `openclaw backup " +
-		"create` and try again."}
+// failure is an *Error with one problem that concerns the whole archive.
+func failure(path, reason string, cause error) *Error {
+	return &Error{ArchivePath: path, Reason: reason, Err: cause,
+		Problems: []Problem{{Reason: reason}}}
 }
 
-func unreadable(path string, err error) error {
-	return &Error{path, "Archive could not be read or parsed. " +
-		nodeText(err) + " Check the file permissions and archive " +
-		"integrity, then try again.", err}
+func notRegular(path string) error {
+	return failure(path, "Archive must be a regular file. Choose a backup "+
+		"archive created by `openclaw backup create` and try again.", nil)
+}
+
+func unreadable(path string, err error) *Error {
+	return failure(path, "Archive could not be read or parsed. "+
+		nodeText(err)+" Check the file permissions and archive "+
+		"integrity, then try again.", err)
 }
 
 // Stream verifies an archive read from r, as Archive does once the file is
 // open; displayPath names it in the result and in messages. r is read to
 // its end unless verification stops early, and is not closed. Memory use is
-// bounded apart from the list of member names.
+// bounded apart from the list of members (names, link targets and one
+// SHA-256 each) and the checksum list's names.
 //
-// A failed check returns an *Error; if ctx ends first, Stream returns
-// ctx.Err() unwrapped.
+// The structural checks run first, in OpenClaw's order, and stop at the
+// first failure. When they pass and the manifest names a checksum list, the
+// content of every payload file is compared with it, and every mismatch is
+// reported. A failed check returns an *Error; if ctx ends first, Stream
+// returns ctx.Err() unwrapped.
 func Stream(ctx context.Context, r io.Reader, displayPath string,
 	opts Options) (*Result, error) {
 	l, err := scan(ctx, r)
 	if err != nil {
 		return nil, err
 	}
-	fail := func(reason string, cause error) (*Result, error) {
-		return nil, &Error{ArchivePath: displayPath, Reason: reason,
-			Err: cause}
-	}
 
 	// The stream itself: readable, decompressible, a tar node-tar accepts.
 	if l.readErr != nil {
-		return nil, unreadable(displayPath, l.readErr)
+		e := unreadable(displayPath, l.readErr)
+		e.Problems[0].Path = l.brokenIn
+		if l.complete {
+			// The tar was read to its end before the stream failed (a bad
+			// CRC, say): the content checks can still say which file.
+			if res, reason, _ := check(l); reason == "" {
+				e.Problems = append(e.Problems, checkContent(l, res)...)
+			}
+		}
+		return nil, e
 	}
 	if l.invalid != "" {
 		reason := strings.TrimRight(l.invalid, ".!?") + "."
-		return fail("Archive is not a valid OpenClaw backup. "+reason+
-			" Choose another archive or create a new one with "+
+		e := failure(displayPath, "Archive is not a valid OpenClaw backup. "+
+			reason+" Choose another archive or create a new one with "+
 			"`openclaw backup create`.", nil)
+		e.Problems[0].Path = l.brokenIn
+		return nil, e
 	}
 
 	res, reason, cause := check(l)
 	if reason != "" {
-		return fail(reason, cause)
+		return nil, failure(displayPath, reason, cause)
+	}
+	if problems := checkContent(l, res); len(problems) > 0 {
+		return nil, &Error{ArchivePath: displayPath,
+			Reason: problems[0].Reason, Problems: problems}
 	}
 	res.ArchivePath = displayPath
 	return res, nil

@@ -29,8 +29,10 @@ func TestScript(t *testing.T) {
 			return os.MkdirAll(env.WorkDir+"/tmp", 0o700)
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
-			"mkstate": cmdMkstate,
-			"cb":      cmdClawback,
+			"mkstate":    cmdMkstate,
+			"cb":         cmdClawback,
+			"patch":      cmdPatch,
+			"refarchive": cmdRefArchive,
 		},
 	})
 }

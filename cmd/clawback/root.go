@@ -58,6 +58,7 @@ func run(args []string) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	a := &app{stdout: os.Stdout, stderr: os.Stderr, getenv: os.Getenv, getwd: os.Getwd}
+	limitMemory(os.Getenv)
 	stopProfile := startProfile(os.Getenv)
 	defer stopProfile()
 	return a.execute(ctx, args)
@@ -82,7 +83,8 @@ archives, and it verifies OpenClaw's archives too.
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		return usageError{err}
 	})
-	root.AddCommand(a.createCommand(), a.verifyCommand())
+	root.AddCommand(a.createCommand(), a.verifyCommand(), a.restoreCommand(),
+		a.lsCommand())
 	root.SetArgs(args)
 
 	err := root.ExecuteContext(ctx)

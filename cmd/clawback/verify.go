@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"path/filepath"
 	"strings"
@@ -13,8 +14,12 @@ import (
 const verifyExamples = `  # Check an archive written by clawback or by OpenClaw
   clawback verify ~/Backups/2026-12-03T18-52-59.476+00-00-openclaw-backup.tar.gz
 
-  # The same, as JSON
+  # The same, as JSON; a failure lists every problem under "problems"
   clawback verify --json backup.tar.gz`
+
+// problemLimit is how many problems the text output of a failed
+// verification lists.
+const problemLimit = 10
 
 func (a *app) verifyCommand() *cobra.Command {
 	var jsonOut bool
@@ -23,7 +28,13 @@ func (a *app) verifyCommand() *cobra.Command {
 		Short: "Check a backup archive and its manifest",
 		Long: `Check a backup archive written by clawback or by OpenClaw: every structural
 check that OpenClaw performs, with its messages, plus full gzip and tar
-integrity.
+integrity. The archive is read once, and nothing is extracted.
+
+An archive written by clawback also holds checksums.sha256, the SHA-256 of
+every payload file, whose own digest the manifest records: its content is
+checked too, and every file that is missing, extra or changed is reported.
+Archives written by OpenClaw have no such list; their content is reported
+as not checked.
 
 ` + exitCodesHelp,
 		Example: verifyExamples,
@@ -45,7 +56,7 @@ integrity.
 				if cmd.Context().Err() != nil {
 					return cmd.Context().Err()
 				}
-				return a.fail(jsonOut, err)
+				return a.verifyFailed(jsonOut, err)
 			}
 			a.printVerify(jsonOut, res)
 			return nil
@@ -67,6 +78,8 @@ func (a *app) printVerify(jsonOut bool, res *verify.Result) {
 			{"assetCount", res.AssetCount},
 			{"entryCount", res.EntryCount},
 			{"symlinkCount", res.SymlinkCount},
+			{"contentChecked", res.ContentChecked},
+			{"filesChecked", res.FilesChecked},
 		}
 		if len(res.ExternalSymbolicLinks) > 0 {
 			o = append(o, kv{"externalSymbolicLinks", res.ExternalSymbolicLinks})
@@ -85,9 +98,54 @@ func (a *app) printVerify(jsonOut bool, res *verify.Result) {
 	fmt.Fprintf(w, "Assets verified: %d\n", res.AssetCount)
 	fmt.Fprintf(w, "Archive entries scanned: %d\n", res.EntryCount)
 	fmt.Fprintf(w, "Symbolic links checked: %d\n", res.SymlinkCount)
+	if res.ContentChecked {
+		fmt.Fprintf(w, "Content: %d %s checked\n", res.FilesChecked,
+			plural(res.FilesChecked, "file", "files"))
+	} else {
+		fmt.Fprintln(w, "Content: not checked (archive has no checksum list)")
+	}
 	for _, warn := range warnings {
 		fmt.Fprintf(w, "Warning: %s\n", warn)
 	}
+}
+
+// verifyFailed reports a failed verification: the message on stderr,
+// followed by the problems when there are several, and with --json the
+// {"ok": false, ...} object on stdout with every problem under "problems".
+// The command exits 1.
+func (a *app) verifyFailed(jsonOut bool, err error) error {
+	var ve *verify.Error
+	if !errors.As(err, &ve) {
+		return a.fail(jsonOut, err)
+	}
+	problems := ve.Problems
+	if len(problems) == 0 {
+		problems = []verify.Problem{{Reason: ve.Reason}}
+	}
+	if jsonOut {
+		writeJSON(a.stdout, object{
+			{"ok", false},
+			{"error", object{{"type", "cli_error"}, {"message", err.Error()}}},
+			{"problems", problems},
+		})
+	}
+	fmt.Fprintln(a.stderr, err.Error())
+	if len(problems) > 1 {
+		for i, p := range problems {
+			if i == problemLimit {
+				fmt.Fprintf(a.stderr, "... and %d more (see --json)\n",
+					len(problems)-i)
+				break
+			}
+			line := p.Reason
+			if p.Path != "" && !strings.Contains(line, p.Path) {
+				line += " Affected member: " + p.Path + "."
+			}
+			fmt.Fprintf(a.stderr, "- %s\n", line)
+		}
+	}
+	a.code = exitFailure
+	return nil
 }
 
 // verifyWarnings repeats what create recorded about files that could not be

@@ -1,0 +1,231 @@
+package restore
+
+import (
+	"archive/tar"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"strings"
+)
+
+// place selects the members to restore and decides each asset's
+// destination root directory.
+func (p *plan) place(o Options) error {
+	if err := p.selectMembers(o.Only); err != nil {
+		return err
+	}
+	p.roots = map[string]*os.Root{}
+	target := ""
+	if !o.InPlace {
+		abs, err := filepath.Abs(o.Target)
+		if err != nil {
+			return fmt.Errorf("resolve target %s: %w", o.Target, err)
+		}
+		target = abs
+	}
+	for _, a := range p.assets {
+		switch {
+		case !o.InPlace:
+			a.dir = target
+			a.base = strings.TrimPrefix(a.encoded, "posix/")
+		case !a.posix:
+			if a.members == 0 {
+				continue
+			}
+			return refusef("asset %s was not backed up from an absolute "+
+				"POSIX path, so it cannot be restored in place; use "+
+				"--target DIR", a.SourcePath)
+		default:
+			a.dir = filepath.Dir(a.orig)
+			a.base = filepath.Base(a.orig)
+		}
+	}
+	for _, m := range p.all {
+		if m.asset != nil {
+			m.dest = path.Join(m.asset.base, m.rel)
+		}
+	}
+	return nil
+}
+
+// openRoot returns the os.Root of dir, opening it on first use, or nil when
+// dir does not exist yet.
+func (p *plan) openRoot(dir string) (*os.Root, error) {
+	if r := p.roots[dir]; r != nil {
+		return r, nil
+	}
+	r, err := os.OpenRoot(dir)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("open destination %s: %w", dir, err)
+	}
+	p.roots[dir] = r
+	return r, nil
+}
+
+func (p *plan) closeRoots() {
+	for _, r := range p.roots {
+		r.Close()
+	}
+}
+
+// check refuses what must not be restored: an existing destination under a
+// target directory, a path in the way that is not a directory, a running
+// gateway, too little space. In place it plans the moves aside.
+func (p *plan) check(o Options) error {
+	if o.InPlace && !o.Force {
+		if err := p.gatewayStopped(); err != nil {
+			return err
+		}
+	}
+	if !o.InPlace {
+		fi, err := os.Lstat(p.assets[0].dir)
+		if err == nil && !fi.IsDir() {
+			return refusef("target %s exists and is not a directory",
+				p.assets[0].dir)
+		}
+	}
+	stamp := o.Now().UTC().Format("20060102T150405Z")
+	for _, u := range p.units {
+		a := u.asset
+		r, err := p.openRoot(a.dir)
+		if err != nil {
+			return err
+		}
+		if r == nil {
+			continue // nothing exists below a missing directory
+		}
+		rel := path.Join(a.base, u.rel)
+		abs := filepath.Join(a.dir, rel)
+		if err := p.parentsAreDirs(r, a.dir, rel); err != nil {
+			return err
+		}
+		_, err = r.Lstat(rel)
+		if errors.Is(err, fs.ErrNotExist) {
+			continue
+		}
+		if err != nil {
+			return refusef("inspect destination %s: %w", abs, err)
+		}
+		if !o.InPlace {
+			return refusef("%s already exists; restore never replaces "+
+				"files: choose an empty --target directory, or move it "+
+				"away", abs)
+		}
+		to, err := asideName(r, rel, stamp)
+		if err != nil {
+			return refusef("cannot move %s aside: %w", abs, err)
+		}
+		p.moves = append(p.moves, move{dir: a.dir, rel: rel, to: to,
+			abs: abs, dst: filepath.Join(a.dir, to)})
+	}
+	return p.checkSpace()
+}
+
+// asideName picks <rel>.before-restore-<stamp>, with a counter added when
+// that exists already.
+func asideName(r *os.Root, rel, stamp string) (string, error) {
+	to := rel + ".before-restore-" + stamp
+	for i := 2; ; i++ {
+		_, err := r.Lstat(to)
+		if errors.Is(err, fs.ErrNotExist) {
+			return to, nil
+		}
+		if err != nil {
+			return "", err
+		}
+		if i > 100 {
+			return "", fmt.Errorf("%s and 99 more names exist", to)
+		}
+		to = fmt.Sprintf("%s.before-restore-%s-%d", rel, stamp, i)
+	}
+}
+
+// parentsAreDirs refuses a path whose existing parents below the root are
+// not all directories: restore never writes through a symbolic link.
+func (p *plan) parentsAreDirs(r *os.Root, dir, rel string) error {
+	segs := strings.Split(rel, "/")
+	for i := 1; i < len(segs); i++ {
+		sub := strings.Join(segs[:i], "/")
+		fi, err := r.Lstat(sub)
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil
+		}
+		if err != nil {
+			return refusef("inspect destination %s: %w",
+				filepath.Join(dir, sub), err)
+		}
+		if !fi.IsDir() {
+			return refusef("%s exists and is not a directory (%s); "+
+				"restore will not write through it",
+				filepath.Join(dir, sub), fi.Mode().Type())
+		}
+	}
+	return nil
+}
+
+// checkSpace refuses a restore whose files do not fit in the free space of
+// their file systems. Each file counts its size rounded up to whole
+// blocks, each directory and link one block.
+func (p *plan) checkSpace() error {
+	type fsUse struct {
+		dir         string
+		need, avail uint64
+	}
+	byFS := map[[2]int64]*fsUse{}
+	byDir := map[string]*fsUse{}
+	bsizes := map[string]uint64{}
+	for _, a := range p.assets {
+		if a.members == 0 || byDir[a.dir] != nil {
+			continue
+		}
+		id, bsize, avail, dir, err := freeSpace(a.dir)
+		if err != nil {
+			return err
+		}
+		u := byFS[id]
+		if u == nil {
+			u = &fsUse{dir: dir, avail: avail}
+			byFS[id] = u
+		}
+		byDir[a.dir], bsizes[a.dir] = u, max(bsize, 1)
+	}
+	for _, m := range p.all {
+		if m.asset == nil || !(m.sel || m.anc) {
+			continue
+		}
+		bsize := bsizes[m.asset.dir]
+		n := bsize
+		if m.kind == tar.TypeReg {
+			n = (uint64(m.size) + bsize - 1) / bsize * bsize
+		}
+		byDir[m.asset.dir].need += n
+	}
+	for _, u := range byFS {
+		if u.need > u.avail {
+			return refusef("not enough free space for the restore on the "+
+				"file system of %s: %s needed, %s available; free some "+
+				"space or choose another --target", u.dir,
+				human(u.need), human(u.avail))
+		}
+	}
+	return nil
+}
+
+func human(n uint64) string {
+	const unit = 1024
+	if n < unit {
+		return fmt.Sprintf("%d B", n)
+	}
+	div, exp := uint64(unit), 0
+	for m := n / unit; m >= unit; m /= unit {
+		div *= unit
+		exp++
+	}
+	return fmt.Sprintf("%.1f %ciB", float64(n)/float64(div), "KMGTPE"[exp])
+}
