@@ -24,7 +24,7 @@ func cannotRead(msg string) string {
 func notBackup(msg string) string {
 	return "Archive is not a valid OpenClaw backup. " + msg +
 		" Choose another archive or create a new one with " +
-		"`openclaw backup create`."
+		"`clawback create`."
 }
 
 // zstdBytes compresses b into one zstd frame with a checksum.

@@ -112,7 +112,7 @@ var tamperCases = []tamperCase{
 	{name: "empty name", edit: add(file("", "x")),
 		want: "Archive is not a valid OpenClaw backup. path is required. " +
 			"Choose another archive or create a new one with " +
-			"`openclaw backup create`."},
+			"`clawback create`."},
 
 	{name: "workspace payload removed",
 		edit: drop(func(n string) bool {

@@ -114,7 +114,7 @@ func Archive(ctx context.Context, path string, opts Options) (*Result, error) {
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
 		return nil, failure(abs, "Archive does not exist. Check the path "+
-			"and run `openclaw backup verify <archive>` again.", err)
+			"and run `clawback verify <archive>` again.", err)
 	case err != nil:
 		return nil, failure(abs, "Archive could not be inspected. "+
 			nodeText(err)+" Check the path and file permissions, "+
@@ -142,7 +142,8 @@ func failure(path, reason string, cause error) *Error {
 
 func notRegular(path string) error {
 	return failure(path, "Archive must be a regular file. Choose a backup "+
-		"archive created by `openclaw backup create` and try again.", nil)
+		"archive created by `clawback create` or `openclaw backup "+
+		"create` and try again.", nil)
 }
 
 func unreadable(path string, err error) *Error {
@@ -186,7 +187,7 @@ func Stream(ctx context.Context, r io.Reader, displayPath string,
 		reason := strings.TrimRight(l.invalid, ".!?") + "."
 		e := failure(displayPath, "Archive is not a valid OpenClaw backup. "+
 			reason+" Choose another archive or create a new one with "+
-			"`openclaw backup create`.", nil)
+			"`clawback create`.", nil)
 		e.Problems[0].Path = l.brokenIn
 		return nil, e
 	}

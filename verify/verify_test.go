@@ -105,12 +105,12 @@ func TestArchive_File(t *testing.T) {
 	}{
 		{"missing", filepath.Join(dir, "nope.tar.gz"),
 			"Archive does not exist. Check the path and run " +
-				"`openclaw backup verify <archive>` again.", fs.ErrNotExist},
+				"`clawback verify <archive>` again.", fs.ErrNotExist},
 		{"directory", dir, "Archive must be a regular file. Choose a backup " +
-			"archive created by `openclaw backup create` and try again.", nil},
+			"archive created by `clawback create` or `openclaw backup create` and try again.", nil},
 		{"zero bytes", empty, "Archive is not a valid OpenClaw backup. " +
 			"Unrecognized archive format. Choose another archive or create " +
-			"a new one with `openclaw backup create`.", nil},
+			"a new one with `clawback create`.", nil},
 		{"below a file", filepath.Join(ok, "x"), "Archive could not be " +
 			"inspected. ENOTDIR: not a directory, stat '" +
 			filepath.Join(ok, "x") + "' Check the path and file " +

@@ -78,7 +78,7 @@ recorded in the archive and reported.
 
 ` + exitCodesHelp,
 		Example: createExamples,
-		Args:    cobra.NoArgs,
+		Args:    noArgs("name the archive or its directory with --output"),
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return a.create(cmd, f)
 		},
@@ -137,6 +137,10 @@ func (a *app) create(cmd *cobra.Command, f *createFlags) error {
 	if err != nil {
 		if errors.Is(err, plan.ErrUsage) {
 			return usageError{err}
+		}
+		if errors.Is(err, plan.ErrNoState) {
+			defer fmt.Fprintln(a.stderr, "clawback: set OPENCLAW_STATE_DIR to "+
+				"the state directory, or name what to back up with --source DIR")
 		}
 		return a.fail(f.json, err)
 	}
@@ -197,10 +201,17 @@ func checkCompression(f *createFlags) (archive.Compression, error) {
 		return "", usagef("--level for %s must be between %d and %d, not %d", comp, lo, hi, f.level)
 	}
 	if f.jobs < 0 {
-		return "", usagef("--jobs must be positive, not %d", f.jobs)
+		return "", usagef("--jobs must be 0 (one per core) or more, not %d", f.jobs)
 	}
 	out := strings.TrimSpace(f.output)
 	if out != "" && !strings.HasSuffix(out, "/") {
+		lower := strings.ToLower(out)
+		for _, ext := range foreignExts {
+			if strings.HasSuffix(lower, ext) {
+				return "", usagef("--output %s ends in %s, but clawback writes tar archives; name it *%s",
+					out, ext, comp.Ext())
+			}
+		}
 		for _, c := range []archive.Compression{archive.Gzip, archive.Zstd, archive.None} {
 			if c != comp && hasExt(out, c) && !hasExt(out, comp) {
 				return "", usagef("--output %s ends in %s but --compression is %s; name it *%s",
@@ -210,6 +221,10 @@ func checkCompression(f *createFlags) (archive.Compression, error) {
 	}
 	return comp, nil
 }
+
+// foreignExts are archive and compression formats clawback does not write.
+var foreignExts = []string{".zip", ".7z", ".rar", ".xz", ".txz", ".bz2",
+	".tbz", ".tbz2", ".lz4", ".lzma", ".lz", ".zstd"}
 
 func hasExt(name string, c archive.Compression) bool {
 	lower := strings.ToLower(name)

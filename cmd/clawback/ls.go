@@ -42,7 +42,7 @@ func (a *app) lsCommand() *cobra.Command {
 	c := &cobra.Command{
 		Use:     "ls ARCHIVE",
 		Short:   "List the assets and members of a backup archive",
-		Long:    lsLong + exitCodesHelp,
+		Long:    lsLong + readExitCodesHelp,
 		Example: lsExamples,
 		Args: func(cmd *cobra.Command, args []string) error {
 			if len(args) != 1 {

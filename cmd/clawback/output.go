@@ -95,6 +95,7 @@ func createJSON(f *createFlags, p *plan.Plan, res *backup.Result) object {
 	}
 
 	o := object{
+		{"ok", true},
 		{"createdAt", p.CreatedAt.UTC().Format("2006-01-02T15:04:05.000Z")},
 		{"archiveRoot", p.ArchiveRoot},
 		{"archivePath", p.OutputPath},
@@ -170,7 +171,8 @@ func (a *app) printCreate(f *createFlags, p *plan.Plan, res *backup.Result) erro
 		plural(c.Dirs, "directory", "directories"), c.Symlinks,
 		plural(c.Symlinks, "link", "links"), humanBytes(c.Bytes))
 	if n := res.SkippedVolatileCount; n > 0 {
-		fmt.Fprintf(w, "Skipped %d volatile %s (%s).\n", n, plural(n, "file", "files"),
+		// A rule that matches a directory leaves it out whole: it counts once.
+		fmt.Fprintf(w, "Left out %d %s by rule (%s).\n", n, plural(n, "path", "paths"),
 			countList(res.Rules))
 	}
 	printVerdicts(w, res, p.Display)

@@ -36,7 +36,7 @@ modes (without setuid, setgid and sticky bits) and modification times are
 restored. A failed or interrupted restore removes what it wrote and puts
 moved-aside paths back.
 
-` + exitCodesHelp
+` + restoreExitCodesHelp
 
 const restoreExamples = `  # Restore into a fresh directory and look around
   clawback restore --target /tmp/restored backup.tar.gz

@@ -7,7 +7,9 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
+	"unicode"
 
 	"github.com/spf13/cobra"
 )
@@ -34,6 +36,23 @@ const exitCodesHelp = `Exit codes:
        throughout the run could not be read or kept changing; those files
        are named in the output
   130  interrupted (SIGINT or SIGTERM); nothing was published`
+
+// readExitCodesHelp documents the exit codes of verify and ls.
+const readExitCodesHelp = `Exit codes:
+  0    the archive verifies (verify) or was listed (ls)
+  1    the archive is missing, unreadable or does not verify
+  2    usage error: unknown flag, no archive or more than one
+  130  interrupted (SIGINT or SIGTERM)`
+
+// restoreExitCodesHelp documents the exit codes of restore.
+const restoreExitCodesHelp = `Exit codes:
+  0    restored (or, with --dry-run, everything checked)
+  1    refused or failed: a damaged or unsafe archive, an existing path
+       under --target, a running gateway, too little space; what was
+       written is removed and moved-aside paths are put back
+  2    usage error: unknown flag, not exactly one of --target and
+       --in-place
+  130  interrupted (SIGINT or SIGTERM); the restore was undone`
 
 // usageError marks errors that exit with exitUsage.
 type usageError struct{ err error }
@@ -87,7 +106,7 @@ archives, and it verifies OpenClaw's archives too.
 		a.lsCommand())
 	root.SetArgs(args)
 
-	err := root.ExecuteContext(ctx)
+	cmd, err := root.ExecuteContextC(ctx)
 	if err == nil {
 		return a.code
 	}
@@ -96,8 +115,14 @@ archives, and it verifies OpenClaw's archives too.
 	case errors.Is(err, context.Canceled) || ctx.Err() != nil:
 		fmt.Fprintln(a.stderr, "clawback: interrupted; nothing was published")
 		return exitInterrupted
-	case errors.As(err, &ue):
-		fmt.Fprintf(a.stderr, "clawback: %v\nRun 'clawback --help' for usage.\n", err)
+	case errors.As(err, &ue) || strings.HasPrefix(err.Error(), "unknown command"):
+		// A usage error is still one JSON object on stdout with --json.
+		if wantsJSON(args) {
+			writeJSON(a.stdout, map[string]any{"ok": false, "error": map[string]any{
+				"type": "usage_error", "message": err.Error()}})
+		}
+		fmt.Fprintf(a.stderr, "clawback: %v\nRun '%s --help' for usage.\n",
+			strings.TrimSpace(err.Error()), cmd.CommandPath())
 		return exitUsage
 	}
 	// Commands print their own failures; anything else lands here.
@@ -117,6 +142,38 @@ func (a *app) failed(jsonOut bool, err error) int {
 			},
 		})
 	}
-	fmt.Fprintln(a.stderr, err.Error())
+	// OpenClaw's messages are sentences and stand alone; clawback's own
+	// lowercase errors are named as the tool's.
+	msg := err.Error()
+	if msg != "" && unicode.IsLower(rune(msg[0])) {
+		msg = "clawback: " + msg
+	}
+	fmt.Fprintln(a.stderr, msg)
 	return exitFailure
+}
+
+// wantsJSON reports whether args ask for JSON output, even when they do not
+// parse.
+func wantsJSON(args []string) bool {
+	for _, arg := range args {
+		switch arg {
+		case "--":
+			return false
+		case "--json", "--json=true":
+			return true
+		}
+	}
+	return false
+}
+
+// noArgs rejects positional arguments with a hint, for commands that take
+// none.
+func noArgs(hint string) cobra.PositionalArgs {
+	return func(cmd *cobra.Command, args []string) error {
+		if len(args) > 0 {
+			return usagef("%s takes no arguments, but got %q; %s",
+				cmd.CommandPath(), args[0], hint)
+		}
+		return nil
+	}
 }

@@ -36,7 +36,7 @@ checked too, and every file that is missing, extra or changed is reported.
 Archives written by OpenClaw have no such list; their content is reported
 as not checked.
 
-` + exitCodesHelp,
+` + readExitCodesHelp,
 		Example: verifyExamples,
 		Args: func(cmd *cobra.Command, args []string) error {
 			if len(args) != 1 {
