@@ -27,25 +27,18 @@ func (p *plan) place(o Options) error {
 		target = abs
 	}
 	for _, a := range p.assets {
-		switch {
-		case !o.InPlace:
-			a.dir = target
-			a.base = strings.TrimPrefix(a.encoded, "posix/")
-		case !a.posix:
-			if a.members == 0 {
-				continue
-			}
-			return refusef("asset %s was not backed up from an absolute "+
-				"POSIX path, so it cannot be restored in place; use "+
-				"--target DIR", a.SourcePath)
-		default:
-			a.dir = filepath.Dir(a.orig)
-			a.base = filepath.Base(a.orig)
+		if o.InPlace && !a.posix && a.members == 0 {
+			continue
 		}
+		dir, base, err := placeAsset(a.encoded, target, o.InPlace)
+		if err != nil {
+			return refusef("asset %s: %w", a.SourcePath, err)
+		}
+		a.dir, a.base = dir, base
 	}
 	for _, m := range p.all {
 		if m.asset != nil {
-			m.dest = path.Join(m.asset.base, m.rel)
+			m.dest = destOf(m.asset.base, m.rel)
 		}
 	}
 	return nil

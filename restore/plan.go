@@ -191,11 +191,8 @@ func (p *plan) layout(bodies map[string][]byte) error {
 			continue // clawback's metadata, or another tool's
 		}
 		for _, a := range p.assets {
-			if archive.Within(mb.name, a.member) {
-				mb.asset = a
-				mb.rel = strings.TrimPrefix(strings.TrimPrefix(mb.name,
-					a.member), "/")
-				mb.dest = path.Join(a.base, mb.rel)
+			if rel, ok := relToAsset(mb.name, a.member); ok {
+				mb.asset, mb.rel = a, rel
 				break
 			}
 		}
