@@ -59,10 +59,14 @@ type plan struct {
 }
 
 // move is an existing path to be renamed aside before an in-place restore.
+// While the restore runs the path is at to, which ends in inProgress; once
+// the restore is complete it is renamed to final.
 type move struct {
 	dir      string // root directory
 	rel, to  string // relative to dir
+	final    string // relative to dir: to without inProgress
 	abs, dst string // absolute, for messages and the result
+	finalAbs string
 }
 
 // readPlan reads every header of the archive in r and checks the member

@@ -180,6 +180,7 @@ func restoreFile(ctx context.Context, f *os.File, display string,
 		}
 		return nil, errors.Join(err, rerr)
 	}
+	res.Notes = append(res.Notes, w.settle()...)
 	res.MovedAside = w.moved
 	return res, nil
 }
