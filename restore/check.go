@@ -27,25 +27,18 @@ func (p *plan) place(o Options) error {
 		target = abs
 	}
 	for _, a := range p.assets {
-		switch {
-		case !o.InPlace:
-			a.dir = target
-			a.base = strings.TrimPrefix(a.encoded, "posix/")
-		case !a.posix:
-			if a.members == 0 {
-				continue
-			}
-			return refusef("asset %s was not backed up from an absolute "+
-				"POSIX path, so it cannot be restored in place; use "+
-				"--target DIR", a.SourcePath)
-		default:
-			a.dir = filepath.Dir(a.orig)
-			a.base = filepath.Base(a.orig)
+		if o.InPlace && !a.posix && a.members == 0 {
+			continue
 		}
+		dir, base, err := placeAsset(a.encoded, target, o.InPlace)
+		if err != nil {
+			return refusef("asset %s: %w", a.SourcePath, err)
+		}
+		a.dir, a.base = dir, base
 	}
 	for _, m := range p.all {
 		if m.asset != nil {
-			m.dest = path.Join(m.asset.base, m.rel)
+			m.dest = destOf(m.asset.base, m.rel)
 		}
 	}
 	return nil
@@ -105,6 +98,11 @@ func (p *plan) check(o Options) error {
 		if err := p.parentsAreDirs(r, a.dir, rel); err != nil {
 			return err
 		}
+		if o.InPlace {
+			if err := unfinished(r, a.dir, rel); err != nil {
+				return err
+			}
+		}
 		_, err = r.Lstat(rel)
 		if errors.Is(err, fs.ErrNotExist) {
 			continue
@@ -117,32 +115,37 @@ func (p *plan) check(o Options) error {
 				"files: choose an empty --target directory, or move it "+
 				"away", abs)
 		}
-		to, err := asideName(r, rel, stamp)
+		final, err := asideName(r, rel, stamp)
 		if err != nil {
 			return refusef("cannot move %s aside: %w", abs, err)
 		}
-		p.moves = append(p.moves, move{dir: a.dir, rel: rel, to: to,
-			abs: abs, dst: filepath.Join(a.dir, to)})
+		p.moves = append(p.moves, move{dir: a.dir, rel: rel,
+			to: final + inProgress, final: final, abs: abs,
+			dst:      filepath.Join(a.dir, final+inProgress),
+			finalAbs: filepath.Join(a.dir, final)})
 	}
 	return p.checkSpace()
 }
 
 // asideName picks <rel>.before-restore-<stamp>, with a counter added when
-// that exists already.
+// that, or its in-progress name, exists already.
 func asideName(r *os.Root, rel, stamp string) (string, error) {
-	to := rel + ".before-restore-" + stamp
+	to := rel + asideMark + stamp
 	for i := 2; ; i++ {
 		_, err := r.Lstat(to)
 		if errors.Is(err, fs.ErrNotExist) {
-			return to, nil
+			_, err = r.Lstat(to + inProgress)
+			if errors.Is(err, fs.ErrNotExist) {
+				return to, nil
+			}
 		}
-		if err != nil {
+		if err != nil && !errors.Is(err, fs.ErrNotExist) {
 			return "", err
 		}
 		if i > 100 {
 			return "", fmt.Errorf("%s and 99 more names exist", to)
 		}
-		to = fmt.Sprintf("%s.before-restore-%s-%d", rel, stamp, i)
+		to = fmt.Sprintf("%s%s%s-%d", rel, asideMark, stamp, i)
 	}
 }
 

@@ -33,7 +33,10 @@
 //
 // Everything the write pass creates is journaled. A failure or a cancelled
 // context removes it again, newest first, and renames moved-aside paths
-// back.
+// back. A moved-aside path carries the suffix ".in-progress" until the
+// restore is complete; a process that is killed can clean up nothing, and
+// the next in-place restore of the same path finds that suffix and refuses
+// with the commands that put the original back.
 //
 // # Mapping
 //

@@ -54,6 +54,12 @@ func TestRestore_HostileArchives(t *testing.T) {
 			nil, "as a symbolic link"},
 		{"member outside every asset", []entry{dir(pay),
 			file(hostileRoot+"/payload/posix/etc/evil", "x")}, nil, "lies in no asset"},
+		{"asset that is the file system root", []entry{
+			dir(hostileRoot + "/payload/posix"),
+			file(hostileRoot+"/payload/posix/etc/evil", "x")},
+			[]manifest.Asset{{Kind: "state", SourcePath: "/",
+				ArchivePath: hostileRoot + "/payload/posix"}},
+			"whole file system root"},
 		{"asset path that names another source", []entry{dir(pay), file(pay+"/a", "x")},
 			[]manifest.Asset{{Kind: "state", SourcePath: "/etc", ArchivePath: pay}},
 			"does not name its sourcePath"},

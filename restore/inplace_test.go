@@ -354,3 +354,56 @@ func TestRestore_WindowsSource(t *testing.T) {
 		t.Fatalf("in place: %v, want a refusal", err)
 	}
 }
+
+// TestRestore_InPlaceRefusesAfterKilledRestore finds what a killed
+// in-place restore leaves, a moved-aside path under its in-progress name,
+// and refuses with the commands that put it back, touching nothing.
+func TestRestore_InPlaceRefusesAfterKilledRestore(t *testing.T) {
+	base, state, arc, _, _ := liveState(t)
+	aside := state + ".before-restore-20261203T185259Z.in-progress"
+	writeFile(t, filepath.Join(aside, "openclaw.json"), []byte("original"), 0o600, time.Unix(1.7e9, 0))
+	before := snapshot(t, base)
+
+	_, err := Archive(context.Background(), arc, Options{InPlace: true})
+	if !errors.Is(err, ErrRefused) {
+		t.Fatalf("restore: %v, want a refusal", err)
+	}
+	for _, want := range []string{"stopped before it could clean up",
+		"rm -rf '" + state + "' && mv '" + aside + "' '" + state + "'"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("refusal %q\ndoes not say %q", err, want)
+		}
+	}
+	if diff := cmpSnap(before, snapshot(t, base)); diff != "" {
+		t.Fatalf("refused restore changed the destination:\n%s", diff)
+	}
+
+	// Once the state is gone too, the advice is a single rename.
+	if err := os.RemoveAll(state); err != nil {
+		t.Fatal(err)
+	}
+	_, err = Archive(context.Background(), arc, Options{InPlace: true})
+	if !errors.Is(err, ErrRefused) || !strings.Contains(err.Error(),
+		"run: mv '"+aside+"' '"+state+"'") {
+		t.Fatalf("restore with the state gone: %v", err)
+	}
+}
+
+// TestRestore_InPlaceAsideNamesAreFinal checks that a completed in-place
+// restore leaves no in-progress name, in the result or on disk.
+func TestRestore_InPlaceAsideNamesAreFinal(t *testing.T) {
+	_, state, arc, _, _ := liveState(t)
+	res, err := Archive(context.Background(), arc, Options{InPlace: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m, _ := filepath.Glob(state + ".before-restore-*.in-progress"); len(m) != 0 {
+		t.Fatalf("in-progress names left: %v", m)
+	}
+	if len(res.MovedAside) != 1 || strings.HasSuffix(res.MovedAside[0].To, ".in-progress") {
+		t.Fatalf("moved aside: %+v", res.MovedAside)
+	}
+	if _, err := os.Lstat(res.MovedAside[0].To); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -59,10 +59,14 @@ type plan struct {
 }
 
 // move is an existing path to be renamed aside before an in-place restore.
+// While the restore runs the path is at to, which ends in inProgress; once
+// the restore is complete it is renamed to final.
 type move struct {
 	dir      string // root directory
 	rel, to  string // relative to dir
+	final    string // relative to dir: to without inProgress
 	abs, dst string // absolute, for messages and the result
+	finalAbs string
 }
 
 // readPlan reads every header of the archive in r and checks the member
@@ -191,11 +195,8 @@ func (p *plan) layout(bodies map[string][]byte) error {
 			continue // clawback's metadata, or another tool's
 		}
 		for _, a := range p.assets {
-			if archive.Within(mb.name, a.member) {
-				mb.asset = a
-				mb.rel = strings.TrimPrefix(strings.TrimPrefix(mb.name,
-					a.member), "/")
-				mb.dest = path.Join(a.base, mb.rel)
+			if rel, ok := relToAsset(mb.name, a.member); ok {
+				mb.asset, mb.rel = a, rel
 				break
 			}
 		}

@@ -89,7 +89,7 @@ func (p *plan) result(display string, o Options) *Result {
 	}
 	if o.DryRun {
 		for _, mv := range p.moves {
-			res.MovedAside = append(res.MovedAside, Moved{mv.abs, mv.dst})
+			res.MovedAside = append(res.MovedAside, Moved{mv.abs, mv.finalAbs})
 		}
 	}
 	res.Notes = notes(o, res.Target)

@@ -2,7 +2,8 @@
 # Runs clawback's benchmark: clawback against tar, gzip/pigz and zstd on
 # the seeded benchmark tree, in one run, and prints Markdown tables.
 # Arguments go to internal/cmd/bench (-runs N, -only main,files,memory,
-# -openclaw, -work DIR). It needs about 8 GiB of disk under -work.
+# -openclaw, -work DIR, -small). It needs about 8 GiB of disk under -work;
+# -small checks the benchmark on a tiny tree in seconds.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

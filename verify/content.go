@@ -1,6 +1,7 @@
 package verify
 
 import (
+	"archive/tar"
 	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
@@ -93,7 +94,8 @@ func (ps *problems) add(member, format string, args ...any) {
 // (OpenClaw wrote the archive) leaves the content unchecked and is no
 // problem. Otherwise the list and the capture record must match their
 // digests in the manifest, every payload file must be listed with the
-// digest of its body, and every listed file must be in the archive.
+// digest of its body, every listed file must be in the archive, and the
+// payload must hold no hard link.
 func checkContent(l *listing, res *Result) []Problem {
 	m := res.Manifest
 	if m == nil || m.Clawback == nil {
@@ -163,9 +165,16 @@ func checkContent(l *listing, res *Result) []Problem {
 		}
 	}
 
-	// Every payload file against the list.
+	// Every payload file against the list. clawback stores hardlinked
+	// files as independent files, so a hard link in its payload was put
+	// there by someone else, and its content is in no list.
 	for i := range l.entries {
 		e := &l.entries[i]
+		if e.kind == tar.TypeLink && within(e.norm, payload) {
+			ps.add(e.norm, "Archive payload entry is a hard link, which "+
+				"clawback never writes: %s", e.norm)
+			continue
+		}
 		if !e.regular() || !within(e.norm, payload) {
 			continue
 		}

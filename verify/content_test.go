@@ -161,6 +161,9 @@ func TestArchive_Content(t *testing.T) {
 			add(link(tar.TypeSymlink, agentsMD, "SOUL.md"))),
 			[]Problem{problem("Archive payload entry named in the checksum "+
 				"list is not a regular file", agentsMD)}},
+		{"hard link in the payload", add(link(tar.TypeLink, ws+"/hl", agentsMD)),
+			[]Problem{problem("Archive payload entry is a hard link, which "+
+				"clawback never writes", ws+"/hl")}},
 		{"three problems at once", then(edit(agentsMD, flipFirst),
 			drop(is(oauthJSON)), add(file(ws+"/extra.md", "x"))),
 			[]Problem{problem(missing, oauthJSON),

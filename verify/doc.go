@@ -104,7 +104,9 @@
 //     (volume headers, unknown types). OpenClaw 2026.9.6 accepts the first
 //     ones as opaque members and does not see the others; restoring them
 //     could create device nodes or hang on a FIFO. Regular files
-//     (types 0, NUL and 7), directories, hard and symbolic links pass.
+//     (types 0, NUL and 7), directories, hard and symbolic links pass;
+//     in an archive whose manifest has a clawback section, a hard link in
+//     the payload is refused too, since clawback never writes one.
 //   - For archives made on Windows (manifest platform "win32") absolute link
 //     targets are compared with the state path without regard to case or
 //     separator, an approximation of Node's path.win32.relative. A relative
