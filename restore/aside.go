@@ -92,3 +92,43 @@ func (w *writer) settle() []string {
 func shellQuote(s string) string {
 	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
+
+// maxExamples bounds the names notRestored returns.
+const maxExamples = 5
+
+// notRestored walks the moved-aside tree aside, without following symbolic
+// links, and counts the files and links that have nothing at the same
+// relative path below restored. It returns the count and a few of those
+// paths, relative to aside. A tree it cannot read counts what it read.
+func notRestored(aside, restored string) (int, []string) {
+	n := 0
+	var examples []string
+	filepath.WalkDir(aside, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return nil
+		}
+		rel, err := filepath.Rel(aside, p)
+		if err != nil {
+			return nil
+		}
+		dst := restored
+		if rel != "." {
+			dst = filepath.Join(restored, rel)
+		}
+		if _, err := os.Lstat(dst); errors.Is(err, fs.ErrNotExist) {
+			n++
+			if len(examples) < maxExamples {
+				examples = append(examples, rel)
+			}
+		}
+		return nil
+	})
+	return n, examples
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -70,6 +71,18 @@ func TestRestore_InPlaceMovesAside(t *testing.T) {
 	}
 	if diff := cmpSnap(changed, snapshot(t, moved[0])); diff != "" {
 		t.Fatalf("moved-aside state differs (-before +aside):\n%s", diff)
+	}
+
+	// The file written after the backup is named: only the moved-aside
+	// copy holds it.
+	if mv := res.MovedAside[0]; mv.NotRestored != 1 ||
+		!slices.Equal(mv.Examples, []string{"new.txt"}) {
+		t.Fatalf("not restored: %d %v, want 1 [new.txt]", mv.NotRestored, mv.Examples)
+	}
+	if !slices.ContainsFunc(res.Notes, func(n string) bool {
+		return strings.Contains(n, moved[0]+" still holds 1 file that the archive did not have, such as new.txt")
+	}) {
+		t.Fatalf("no note names the file left in %s: %q", moved[0], res.Notes)
 	}
 
 	// A second restore in the same second picks another name.

@@ -76,6 +76,11 @@ type AssetResult struct {
 type Moved struct {
 	Path string `json:"path"`
 	To   string `json:"to"`
+	// NotRestored counts the files and links below To that the restore
+	// did not put back at Path: what the backup left out (logs, queues)
+	// and what was written after it. Examples names a few, relative to To.
+	NotRestored int      `json:"notRestored"`
+	Examples    []string `json:"examples,omitempty"`
 }
 
 // ErrRefused marks a restore that was refused before anything was written:
@@ -189,6 +194,17 @@ func restoreFile(ctx context.Context, f *os.File, display string,
 	}
 	res.Notes = append(res.Notes, w.settle()...)
 	res.MovedAside = w.moved
+	for i := range res.MovedAside {
+		mv := &res.MovedAside[i]
+		mv.NotRestored, mv.Examples = notRestored(mv.To, mv.Path)
+		if mv.NotRestored > 0 {
+			res.Notes = append(res.Notes, fmt.Sprintf("%s still holds %d "+
+				"%s that the archive did not have, such as %s: what the "+
+				"backup left out and what was written after it; copy back "+
+				"what you need before deleting it.", mv.To, mv.NotRestored,
+				plural(mv.NotRestored, "file", "files"), mv.Examples[0]))
+		}
+	}
 	return res, nil
 }
 

@@ -89,7 +89,7 @@ func (p *plan) result(display string, o Options) *Result {
 	}
 	if o.DryRun {
 		for _, mv := range p.moves {
-			res.MovedAside = append(res.MovedAside, Moved{mv.abs, mv.finalAbs})
+			res.MovedAside = append(res.MovedAside, Moved{Path: mv.abs, To: mv.finalAbs})
 		}
 	}
 	res.Notes = notes(o, res.Target)
@@ -118,6 +118,7 @@ func notes(o Options, target string) []string {
 			"linking again if they were revoked or rotated since the " +
 			"backup.",
 		"What was in the way was renamed to *.before-restore-<time>; " +
-			"delete it once the restored state works.",
+			"delete it once the restored state works and nothing in it " +
+			"is still needed.",
 	}
 }

@@ -145,7 +145,7 @@ func (w *writer) prepare() error {
 		}
 		w.journal = append(w.journal, change{op: opMove, dir: mv.dir,
 			rel: mv.rel, to: mv.to})
-		w.moved = append(w.moved, Moved{mv.abs, mv.dst})
+		w.moved = append(w.moved, Moved{Path: mv.abs, To: mv.dst})
 	}
 	return nil
 }
@@ -440,16 +440,9 @@ func (w *writer) rollback() error {
 	w.journal = nil
 	if len(left) > 0 {
 		return fmt.Errorf("roll back the restore: %d %s left behind: %s",
-			len(left), plural(len(left)), strings.Join(left, "; "))
+			len(left), plural(len(left), "change", "changes"), strings.Join(left, "; "))
 	}
 	return nil
-}
-
-func plural(n int) string {
-	if n == 1 {
-		return "change"
-	}
-	return "changes"
 }
 
 // ctxReader stops a copy when its context ends.

@@ -100,18 +100,23 @@ func TestCreate_StillChangingExits3(t *testing.T) {
 	}
 }
 
-// rewriteForever overwrites name in place, a different byte each time,
-// until the returned function is called: its size never changes, but no
-// two reads see the same content.
+// rewriteForever fills name with 32 MiB and then overwrites it in place,
+// 1 MiB at a time at rotating offsets, with different bytes each pass,
+// until the returned function is called. Its size never changes, but a
+// read of the whole file, which takes a while at that size, never sees
+// the same content twice.
 func rewriteForever(t *testing.T, name string) (stop func()) {
 	t.Helper()
-	data := bytes.Repeat([]byte("0123456789abcdef"), 1<<16) // 1 MiB
+	const size, chunk = 32 << 20, 1 << 20
 	f, err := os.OpenFile(name, os.O_RDWR|os.O_CREATE|os.O_TRUNC, 0o644)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := f.Write(data); err != nil {
-		t.Fatal(err)
+	data := bytes.Repeat([]byte("0123456789abcdef"), chunk/16)
+	for off := int64(0); off < size; off += chunk {
+		if _, err := f.WriteAt(data, off); err != nil {
+			t.Fatal(err)
+		}
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
@@ -119,7 +124,7 @@ func rewriteForever(t *testing.T, name string) (stop func()) {
 		defer close(done)
 		for i := 0; ctx.Err() == nil; i++ {
 			data[i%len(data)]++
-			f.WriteAt(data, 0)
+			f.WriteAt(data, int64(i%(size/chunk))*chunk)
 		}
 	}()
 	return func() {
