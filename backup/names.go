@@ -15,14 +15,14 @@ const maxNameExamples = 5
 type nameKey [16]byte
 
 // names finds member names that OpenClaw's verifier rejects although Linux
-// allows them: a backslash, or two names equal but for case or Unicode
-// normalisation. Members are unique, so two equal keys always mean two
+// allows them: a backslash, a segment that reads as a Windows drive, or two
+// names equal but for case or Unicode normalisation. Members are unique, so two equal keys always mean two
 // different names.
 type names struct {
 	keys map[nameKey]struct{}
 
-	backslash, collision   []string // the first few examples
-	nBackslash, nCollision int
+	backslash, drive, collision    []string // the first few examples
+	nBackslash, nDrive, nCollision int
 }
 
 func (n *names) check(member string) {
@@ -30,6 +30,12 @@ func (n *names) check(member string) {
 		n.nBackslash++
 		if len(n.backslash) < maxNameExamples {
 			n.backslash = append(n.backslash, member)
+		}
+	}
+	if verify.DriveLike(member) {
+		n.nDrive++
+		if len(n.drive) < maxNameExamples {
+			n.drive = append(n.drive, member)
 		}
 	}
 	sum := sha256.Sum256([]byte(verify.PortableKey(member)))

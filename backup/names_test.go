@@ -1,8 +1,13 @@
 package backup
 
 import (
+	"archive/tar"
+	"compress/gzip"
 	"context"
+	"encoding/json"
 	"errors"
+	"io"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -11,18 +16,27 @@ import (
 )
 
 // TestCreate_unportableNames backs up names that Linux allows and
-// OpenClaw's verifier rejects, and checks that each kind is warned about
-// and that the verifier does reject the archive.
+// OpenClaw's verifier rejects, and checks that each kind is warned about,
+// that clawback's verifier accepts the archive and names OpenClaw's
+// objection, and that the same archive without clawback's manifest section
+// (as OpenClaw's verifier reads it) is refused with OpenClaw's message.
 func TestCreate_unportableNames(t *testing.T) {
 	for _, tc := range []struct {
-		name  string
-		files []string
-		warn  string
+		name   string
+		files  []string
+		warn   string
+		reason string
 	}{
-		{"case", []string{"Notes.md", "notes.md"}, "differ only in case"},
-		{"normalisation", []string{"caf\u00e9.txt", "cafe\u0301.txt"}, "differ only in case or Unicode normalisation"},
-		{"directory case", []string{"Dir/a", "dir/b"}, "differ only in case"},
-		{"backslash", []string{`a\b.txt`}, "contain a backslash"},
+		{"case", []string{"Notes.md", "notes.md"}, "differs from another only in case",
+			"Archive contains a portable path collision: "},
+		{"normalisation", []string{"caf\u00e9.txt", "cafe\u0301.txt"}, "only in case or Unicode normalisation",
+			"Archive contains a portable path collision: "},
+		{"directory case", []string{"Dir/a", "dir/b"}, "differs from another only in case",
+			"Archive contains a portable path collision: "},
+		{"backslash", []string{`a\b.txt`}, "1 archived name has a backslash",
+			"Archive entry must use forward slashes: "},
+		{"drive", []string{"c:notes.txt"}, "reads as a Windows drive",
+			"Archive entry must be relative: "},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			base := t.TempDir()
@@ -31,17 +45,26 @@ func TestCreate_unportableNames(t *testing.T) {
 				mkfile(t, filepath.Join(src, f), "x", 0o644)
 			}
 			out := filepath.Join(base, "out.tar.gz")
-			res, err := Create(context.Background(), testPlan(t, out, src), Options{Version: "test"})
+			res, err := Create(context.Background(), testPlan(t, out, src),
+				Options{Version: "test", Verify: true})
 			if err != nil {
 				t.Fatal(err)
 			}
 			if !strings.Contains(strings.Join(res.Warnings, "\n"), tc.warn) {
 				t.Errorf("warnings %q do not say %q", res.Warnings, tc.warn)
 			}
-			_, err = verify.Archive(context.Background(), out, verify.Options{})
+			vr, err := verify.Archive(context.Background(), out, verify.Options{})
+			if err != nil {
+				t.Fatalf("verify refused an archive with %s names: %v", tc.name, err)
+			}
+			if len(vr.Unportable) != 1 || !strings.HasPrefix(vr.Unportable[0], tc.reason) {
+				t.Errorf("verify reports %q, want one reason starting %q", vr.Unportable, tc.reason)
+			}
+
+			_, err = verify.Archive(context.Background(), withoutClawbackSection(t, out), verify.Options{})
 			var ve *verify.Error
-			if !errors.As(err, &ve) {
-				t.Fatalf("verify accepted an archive with %s names: %v", tc.name, err)
+			if !errors.As(err, &ve) || !strings.HasPrefix(ve.Reason, tc.reason) {
+				t.Fatalf("without clawback's section: %v, want %q", err, tc.reason)
 			}
 		})
 	}
@@ -59,4 +82,62 @@ func TestCreate_unportableNames(t *testing.T) {
 	if len(res.Warnings) != 0 {
 		t.Errorf("unexpected warnings: %q", res.Warnings)
 	}
+}
+
+// withoutClawbackSection copies the gzip archive at p with the "clawback"
+// key removed from its manifest, as an archive OpenClaw wrote would be.
+func withoutClawbackSection(t testing.TB, p string) string {
+	t.Helper()
+	f, err := os.Open(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	zr, err := gzip.NewReader(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := p + ".openclaw.tar.gz"
+	o, err := os.Create(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	zw := gzip.NewWriter(o)
+	tr, tw := tar.NewReader(zr), tar.NewWriter(zw)
+	for {
+		h, err := tr.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, err := io.ReadAll(tr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if strings.HasSuffix(h.Name, "/manifest.json") {
+			var m map[string]any
+			if err := json.Unmarshal(body, &m); err != nil {
+				t.Fatal(err)
+			}
+			delete(m, "clawback")
+			if body, err = json.Marshal(m); err != nil {
+				t.Fatal(err)
+			}
+			h.Size = int64(len(body))
+		}
+		if err := tw.WriteHeader(h); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := tw.Write(body); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, c := range []io.Closer{tw, zw, o} {
+		if err := c.Close(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return out
 }

@@ -229,15 +229,26 @@ func (ws *writeState) copyList(f *os.File, buf *bufio.Writer, name string) (*man
 }
 
 func (ws *writeState) warnNames() {
-	if n := ws.names.nBackslash; n > 0 {
+	for _, w := range []struct {
+		n       int
+		example []string
+		what    string
+	}{
+		{ws.names.nBackslash, ws.names.backslash, "a backslash"},
+		{ws.names.nDrive, ws.names.drive, "a segment that reads as a Windows drive"},
+		{ws.names.nCollision, ws.names.collision, "a name that differs from another only in case or Unicode normalisation"},
+	} {
+		if w.n == 0 {
+			continue
+		}
+		name := "archived names have"
+		if w.n == 1 {
+			name = "archived name has"
+		}
 		ws.res.Warnings = append(ws.res.Warnings, fmt.Sprintf(
-			"%d archived names contain a backslash (for example %s); OpenClaw's verifier will reject this archive",
-			n, ws.names.backslash[0]))
-	}
-	if n := ws.names.nCollision; n > 0 {
-		ws.res.Warnings = append(ws.res.Warnings, fmt.Sprintf(
-			"%d archived names differ only in case or Unicode normalisation (for example %s); OpenClaw's verifier will reject this archive",
-			n, ws.names.collision[0]))
+			"%d %s %s (for example %s); clawback verifies and restores it, "+
+				"but OpenClaw's verifier will reject this archive",
+			w.n, name, w.what, w.example[0]))
 	}
 }
 

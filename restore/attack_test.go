@@ -13,11 +13,12 @@ import (
 	"github.com/clawback/clawback/manifest"
 )
 
-// TestRestore_TargetKeepsOddNames backs up names that Linux allows and
-// OpenClaw's verifier accepts but that stress a restore: Unicode, newlines,
-// names past the 100 bytes of a plain tar header, a 255-byte segment, and
-// long paths, by depth and by length (kept below PATH_MAX, which the
-// fixture's own os calls need). Each is restored exactly.
+// TestRestore_TargetKeepsOddNames backs up names that Linux allows but that
+// stress a restore: Unicode, newlines, names past the 100 bytes of a plain
+// tar header, a 255-byte segment, long paths, by depth and by length (kept
+// below PATH_MAX, which the fixture's own os calls need), and the names
+// OpenClaw's verifier refuses for portability (a backslash, a drive-like
+// segment, names equal but for case). Each is restored exactly.
 func TestRestore_TargetKeepsOddNames(t *testing.T) {
 	mt := time.Unix(1.7e9, 0)
 	tests := []struct{ name, rel string }{
@@ -27,6 +28,9 @@ func TestRestore_TargetKeepsOddNames(t *testing.T) {
 		{"a 255-byte segment", strings.Repeat("s", 255)},
 		{"1,000 levels deep", strings.Repeat("d/", 1000) + "x"},
 		{"a 3,000-byte path", strings.Repeat(strings.Repeat("L", 200)+"/", 15) + "x"},
+		{"a backslash", `back\slash/a\b.txt`},
+		{"a drive-like segment", "c:notes/d:x.txt"},
+		{"a case twin", "OK.TXT"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -94,13 +94,6 @@ func refusef(format string, args ...any) error {
 }
 
 // verifyArchive is verify.Archive; tests of the guard replace it.
-//
-// TODO: an archive that holds a name Linux allows but OpenClaw's verifier
-// refuses (a backslash, a segment such as "c:notes", names equal but for
-// case) fails verification, so restore refuses the archives clawback
-// writes of such state, although its own guard would write those names
-// safely. verify needs an option that relaxes only those portability
-// rules, below the payload of an archive with a clawback section.
 var verifyArchive = verify.Archive
 
 // Archive restores the archive at path as o says. It verifies the archive

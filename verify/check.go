@@ -19,6 +19,19 @@ func check(l *listing) (*Result, string, error) {
 		return nil, l.pathErr, nil
 	}
 
+	// Names that only other systems cannot hold (a backslash, a drive-like
+	// segment, twins but for case) are refused in OpenClaw's archives, as
+	// OpenClaw refuses them, and reported in clawback's, which back up
+	// every name a POSIX file system allows.
+	lenient := writtenByClawback(l.manifest)
+	var portable []string
+	if l.portErr != "" {
+		if !lenient {
+			return nil, l.portErr, nil
+		}
+		portable = append(portable, l.portErr)
+	}
+
 	// Names: one root manifest, no duplicates, no portable collisions.
 	manifests := 0
 	for _, e := range l.entries {
@@ -39,7 +52,10 @@ func check(l *listing) (*Result, string, error) {
 		names[e.norm] = struct{}{}
 	}
 	if reason := collision(l.entries); reason != "" {
-		return nil, reason, nil
+		if !lenient {
+			return nil, reason, nil
+		}
+		portable = append(portable, reason)
 	}
 
 	// The manifest itself.
@@ -106,7 +122,15 @@ func check(l *listing) (*Result, string, error) {
 		ExternalSymbolicLinks: external,
 		Manifest:              m,
 		Compression:           l.compression,
+		Unportable:            portable,
 	}, "", nil
+}
+
+// writtenByClawback reports whether the manifest bytes parse and carry
+// clawback's section.
+func writtenByClawback(data []byte) bool {
+	m, err := manifest.Parse(data)
+	return err == nil && m.Clawback != nil
 }
 
 // collision finds two names that differ but share a portable key.

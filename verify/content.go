@@ -135,8 +135,8 @@ func checkContent(l *listing, res *Result) []Problem {
 	checked := 0
 	for _, s := range l.sums.lines {
 		member := root + "/" + s.name
-		norm, reason := normalizePath(member, "")
-		if reason != "" || norm != member || !within(member, payload) ||
+		norm, ok := normalizeLocal(member)
+		if !ok || norm != member || !within(member, payload) ||
 			member == payload {
 			ps.add(member, "Archive checksum list names a path outside the "+
 				"payload: %s", s.name)

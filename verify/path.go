@@ -52,6 +52,24 @@ func normalizePath(raw, label string) (string, string) {
 	return clean, ""
 }
 
+// normalizeLocal applies only the rules that keep a name inside its
+// directory on a POSIX system: not absolute, no empty result, no "." or
+// ".." segment. A backslash and a segment such as "c:notes" are ordinary
+// characters there. It is for the names OpenClaw refuses for portability
+// only, in archives that clawback wrote.
+func normalizeLocal(raw string) (string, bool) {
+	name := strings.TrimRight(raw, "/")
+	if name == "" || strings.HasPrefix(name, "/") {
+		return "", false
+	}
+	for _, seg := range strings.Split(name, "/") {
+		if seg == "." || seg == ".." {
+			return "", false
+		}
+	}
+	return path.Clean(name), true
+}
+
 // within reports whether the clean slash path child equals parent or lies
 // below it, as OpenClaw's path.posix.relative test does for paths that are
 // both relative or both absolute.

@@ -9,3 +9,10 @@ import "strings"
 func PortableKey(name string) string {
 	return portableKey(strings.TrimSuffix(name, "/"))
 }
+
+// DriveLike reports whether a segment of the member name reads as a
+// Windows drive to OpenClaw's verifier ("c:notes.txt"), which then refuses
+// the name as absolute although Linux allows it.
+func DriveLike(name string) bool {
+	return driveSegment.MatchString(strings.ReplaceAll(name, `\`, "/"))
+}

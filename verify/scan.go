@@ -38,7 +38,8 @@ type listing struct {
 
 	readErr error  // the stream could not be read or decompressed
 	invalid string // node-tar would have refused a header
-	pathErr string // first entry name OpenClaw refuses
+	pathErr string // first entry name refused as unsafe
+	portErr string // first entry name OpenClaw refuses for portability only
 
 	manifest     []byte // first <root>/manifest.json member, when read
 	manifestSeen bool
@@ -194,8 +195,17 @@ func (s *scanner) member(hdr *tar.Header) {
 	}
 	e := entry{raw: hdr.Name, kind: kind, link: hdr.Linkname}
 	norm, reason := normalizePath(hdr.Name, "Archive entry")
-	if reason != "" && s.l.pathErr == "" {
-		s.l.pathErr = reason
+	if reason != "" {
+		// A name refused only for portability is kept, and judged once
+		// the manifest says who wrote the archive.
+		if local, ok := normalizeLocal(hdr.Name); ok {
+			norm = local
+			if s.l.portErr == "" {
+				s.l.portErr = reason
+			}
+		} else if s.l.pathErr == "" {
+			s.l.pathErr = reason
+		}
 	}
 	e.norm = norm
 	s.l.entries = append(s.l.entries, e)

@@ -40,6 +40,12 @@ type Result struct {
 	Manifest    *manifest.Manifest
 	Compression string // "gzip", "zstd" or "none"
 
+	// Unportable holds OpenClaw's reasons for refusing names that a POSIX
+	// file system allows (a backslash, a drive-like segment, names equal
+	// but for case): set only for archives that clawback wrote, which
+	// verify despite them but will not pass OpenClaw's verifier.
+	Unportable []string
+
 	// ContentChecked is set when the manifest names a checksum list, as
 	// clawback writes one, and every payload file was compared with it;
 	// FilesChecked counts those files. Archives that OpenClaw wrote have

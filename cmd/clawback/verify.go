@@ -156,6 +156,9 @@ func verifyWarnings(res *verify.Result) []string {
 		return nil
 	}
 	var out []string
+	for _, reason := range res.Unportable {
+		out = append(out, "OpenClaw's verifier will reject this archive: "+reason)
+	}
 	for _, v := range []string{"still-changing", "unreadable"} {
 		if n := m.Clawback.Verdicts[v]; n > 0 {
 			out = append(out, fmt.Sprintf("%d %s %s when this archive was made; for example %s",
