@@ -269,3 +269,68 @@ func TestRestore_SQLiteUnderWrites(t *testing.T) {
 		t.Errorf("idle: detail %q", d)
 	}
 }
+
+// TestRestore_SQLiteInPlaceMovesSidecarsAside restores one database in
+// place over a live copy that left a -wal with later transactions: the
+// -wal and -shm are moved aside with the database, so the restored
+// snapshot is not replayed into.
+func TestRestore_SQLiteInPlaceMovesSidecarsAside(t *testing.T) {
+	state := t.TempDir()
+	dbPath := filepath.Join(state, "app.sqlite")
+	db, err := sql.Open("sqlite", sq.URI(dbPath, "_pragma=journal_mode(wal)"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	db.SetMaxOpenConns(1)
+	for _, q := range []string{
+		"PRAGMA wal_autocheckpoint = 0",
+		"CREATE TABLE t (n INTEGER PRIMARY KEY)",
+		"INSERT INTO t VALUES (1), (2), (3)",
+	} {
+		if _, err := db.Exec(q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	arch, res := backupDir(t, state)
+	if res.Verdicts[backup.VerdictSnapshot] != 1 {
+		t.Fatalf("verdicts %v", res.Verdicts)
+	}
+
+	// A crash after more commits: the -wal holds them, the file does not.
+	if _, err := db.Exec("INSERT INTO t VALUES (4), (5)"); err != nil {
+		t.Fatal(err)
+	}
+	wal, _ := os.ReadFile(dbPath + "-wal")
+	shm, _ := os.ReadFile(dbPath + "-shm")
+	db.Close()
+	os.WriteFile(dbPath+"-wal", wal, 0o644)
+	os.WriteFile(dbPath+"-shm", shm, 0o644)
+
+	if _, err := Archive(context.Background(), arch,
+		Options{InPlace: true, Only: []string{"app.sqlite"}}); err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range []string{"-wal", "-shm"} {
+		mustNotExist(t, dbPath+s)
+	}
+	got, err := sql.Open("sqlite", sq.URI(dbPath, "mode=ro"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer got.Close()
+	var n int
+	if err := got.QueryRow("SELECT count(*) FROM t").Scan(&n); err != nil || n != 3 {
+		t.Errorf("restored database has %d rows (%v), want the 3 archived", n, err)
+	}
+	asides := 0
+	for _, name := range names(t, state) {
+		if strings.Contains(name, ".before-restore-") {
+			asides++
+		}
+	}
+	if asides != 3 {
+		t.Errorf("%d paths moved aside, want 3 (database, -wal, -shm): %v",
+			asides, names(t, state))
+	}
+}
