@@ -334,3 +334,47 @@ func TestRestore_SQLiteInPlaceMovesSidecarsAside(t *testing.T) {
 			asides, names(t, state))
 	}
 }
+
+// TestRestore_SQLiteOpaqueWhenLocked backs up a WAL database that its
+// writer holds in exclusive locking mode, with commits only in its -wal:
+// it is archived as opaque bytes with the reason, and the backup is
+// incomplete (exit 3), since the copy lacks those commits.
+func TestRestore_SQLiteOpaqueWhenLocked(t *testing.T) {
+	state := t.TempDir()
+	dbPath := filepath.Join(state, "plugin.db")
+	db, err := sql.Open("sqlite", sq.URI(dbPath, "_pragma=journal_mode(wal)"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	db.SetMaxOpenConns(1)
+	for _, q := range []string{
+		"PRAGMA locking_mode = EXCLUSIVE",
+		"PRAGMA wal_autocheckpoint = 0",
+		"CREATE TABLE t (n INTEGER PRIMARY KEY)",
+		"INSERT INTO t VALUES (1), (2), (3)",
+	} {
+		if _, err := db.Exec(q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	now := time.Now()
+	out := filepath.Join(t.TempDir(), "b.tar.gz")
+	p := &bplan.Plan{CreatedAt: now, ArchiveRoot: bplan.ArchiveRootName(now),
+		OutputPath: out, StateDir: state, StateAsset: state}
+	p.Assets = []bplan.Asset{{Kind: "state", SourcePath: state, DisplayPath: state,
+		ArchivePath: archive.MemberPath(p.ArchiveRoot, state), IsDir: true}}
+	o := backup.Options{Version: "test", Jobs: 1, Verify: true}
+	o.SQLite.LockWait = 100 * time.Millisecond
+	res, err := backup.Create(context.Background(), p, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Files) != 1 || res.Files[0].SQLite != "opaque" ||
+		res.Files[0].Verdict != backup.VerdictOpaque || !res.Incomplete {
+		t.Fatalf("files %+v, incomplete %v", res.Files, res.Incomplete)
+	}
+	if !strings.Contains(res.Files[0].Detail, "locked") {
+		t.Errorf("detail %q gives no reason", res.Files[0].Detail)
+	}
+}
