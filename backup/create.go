@@ -16,6 +16,7 @@ import (
 	"github.com/clawback/clawback/manifest"
 	"github.com/clawback/clawback/plan"
 	"github.com/clawback/clawback/publish"
+	"github.com/clawback/clawback/snapshot"
 	"github.com/clawback/clawback/verify"
 )
 
@@ -44,6 +45,9 @@ type Options struct {
 	Readers             int
 	// RetryBudget bounds the time spent waiting to re-read changing files.
 	RetryBudget time.Duration
+	// SQLite tunes database snapshots; its TempDir is always the spool
+	// directory.
+	SQLite snapshot.Options
 	// Capture overrides retry attempts and backoff, for tests.
 	Attempts int
 	Backoff  []time.Duration
@@ -135,6 +139,8 @@ func write(ctx context.Context, p *plan.Plan, o Options, f *os.File, spool strin
 		Budget:       capture.NewBudget(orDefaultDur(o.RetryBudget, 30*time.Second)),
 		LineOriented: capture.LineOriented,
 	}
+	sq := o.SQLite
+	sq.TempDir = spool
 	win := newWindow(ctx, max(orDefault(o.MemWindow, 16<<20), cfg.MemLimit))
 	readers := o.Readers
 	if readers <= 0 {
@@ -169,7 +175,7 @@ func write(ctx context.Context, p *plan.Plan, o Options, f *os.File, spool strin
 		go func() {
 			defer wg.Done()
 			for e := range jobs {
-				read(ctx, e, cfg, win)
+				read(ctx, e, cfg, sq, win)
 			}
 		}()
 	}
@@ -213,7 +219,8 @@ func write(ctx context.Context, p *plan.Plan, o Options, f *os.File, spool strin
 }
 
 // read captures one entry, reserving memory in ticket order.
-func read(ctx context.Context, e *entry, cfg *capture.Config, win *window) {
+func read(ctx context.Context, e *entry, cfg *capture.Config,
+	sq snapshot.Options, win *window) {
 	defer close(e.done)
 	took := false
 	reserve := func(n int64) bool {
@@ -231,7 +238,11 @@ func read(ctx context.Context, e *entry, cfg *capture.Config, win *window) {
 		}
 		return false
 	}
-	e.res = capture.File(ctx, e.src, cfg, reserve)
+	if isDatabase(e.src) {
+		e.res = captureDatabase(ctx, e.src, cfg, sq, reserve)
+	} else {
+		e.res = capture.File(ctx, e.src, cfg, reserve)
+	}
 	if !took {
 		win.take(e.ticket, 0)
 	}

@@ -18,6 +18,11 @@
 // published without replacing anything (see package publish); a run that
 // fails or is cancelled leaves nothing behind.
 //
+// A file that starts with the SQLite header is copied with the online backup
+// API instead (see package snapshot) and archived as a checked snapshot, or,
+// when it cannot be, as opaque bytes with the reason; the -wal, -shm and
+// -journal files of a recognised database are left out by a rule.
+//
 // Consistency is per file: each file is captured at its own instant, not the
 // whole tree at one instant.
 package backup

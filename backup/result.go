@@ -41,11 +41,16 @@ type FileReport struct {
 	Verdict  string `json:"verdict"`
 	Detail   string `json:"detail,omitempty"`
 	Attempts int    `json:"attempts,omitempty"`
+	// SQLite is "snapshot" or "opaque" for a file recognised as a SQLite
+	// database; Partial marks a copy that may be inconsistent.
+	SQLite  string `json:"sqlite,omitempty"`
+	Partial bool   `json:"inconsistent,omitempty"`
 }
 
 // Inconsistent reports whether the verdict makes the backup incomplete.
 func (f FileReport) Inconsistent() bool {
-	return f.Verdict == capture.Unstable || f.Verdict == capture.Unreadable
+	return f.Partial || f.Verdict == capture.Unstable ||
+		f.Verdict == capture.Unreadable
 }
 
 // Excluded is one entry left out by a rule.

@@ -146,6 +146,17 @@ func (w *walker) dirBody(a walkAsset, d interface {
 		list = list[idx : idx+1]
 	}
 
+	// The sidecars of a database are never archived. Headers are read
+	// here, before any child is handed to a reader, so no descriptor of a
+	// database is closed while a reader holds a connection to it.
+	names := make([]string, len(list))
+	regular := map[string]bool{}
+	for i, x := range list {
+		names[i] = x.Name()
+		regular[x.Name()] = x.Type().IsRegular()
+	}
+	side := sidecars(src, names, func(n string) bool { return regular[n] })
+
 	for _, x := range list {
 		name := x.Name()
 		childSrc := filepath.Join(src, name)
@@ -156,6 +167,11 @@ func (w *walker) dirBody(a walkAsset, d interface {
 		}
 		isDir := x.IsDir()
 		if isDir && w.prune[childSrc] {
+			continue
+		}
+		if side[name] {
+			w.stats.rules[filter.RuleSQLiteSidecar]++
+			w.exclude(filter.RuleSQLiteSidecar, childSrc)
 			continue
 		}
 		if rule, out := w.rules.Match(childRel, isDir, a.state); out {

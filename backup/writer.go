@@ -144,7 +144,7 @@ func (ws *writeState) one(e *entry) error {
 // note records a file that was not captured cleanly.
 func (ws *writeState) note(e *entry, r *capture.Result) error {
 	fr := FileReport{Path: e.src, Verdict: r.Verdict, Detail: r.Detail,
-		Attempts: r.Attempts}
+		Attempts: r.Attempts, SQLite: r.SQLite, Partial: r.Inconsistent}
 	if r.Kind != capture.Gone && r.Kind != capture.Special {
 		fr.Member = e.member
 	}

@@ -124,8 +124,22 @@ type Result struct {
 	Err      error
 	Attempts int
 
+	// SQLite is "snapshot" for a database archived as an online-backup
+	// snapshot, "opaque" for one archived as it is on disk, and empty for
+	// every other file. Inconsistent marks a copy that may be inconsistent
+	// although its verdict alone does not say so.
+	SQLite       string
+	Inconsistent bool
+
 	data  []byte
 	spool *os.File
+}
+
+// Spooled returns the Result of a regular file whose content is the first
+// size bytes of f, which the Result then owns and closes.
+func Spooled(f *os.File, size int64, mode fs.FileMode, mtime time.Time) *Result {
+	return &Result{Kind: Regular, Mode: mode, ModTime: mtime, Size: size,
+		Attempts: 1, spool: f}
 }
 
 // Content returns the kept bytes of a regular file.

@@ -32,6 +32,9 @@ const (
 	RuleRuntimeFiles = "pid, socket and temporary files"
 	RuleNodeModules  = "plugin node_modules"
 	RuleCacheDirTag  = "CACHEDIR.TAG directories"
+	// RuleSQLiteSidecar leaves out the -wal, -shm and -journal files of a
+	// file recognised as a SQLite database; --include does not override it.
+	RuleSQLiteSidecar = "SQLite sidecars"
 )
 
 // User is one --exclude or --include rule.

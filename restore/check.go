@@ -4,11 +4,14 @@ import (
 	"archive/tar"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path"
 	"path/filepath"
 	"strings"
+
+	sq "github.com/clawback/clawback/snapshot"
 )
 
 // place selects the members to restore and decides each asset's
@@ -123,8 +126,43 @@ func (p *plan) check(o Options) error {
 			to: final + inProgress, final: final, abs: abs,
 			dst:      filepath.Join(a.dir, final+inProgress),
 			finalAbs: filepath.Join(a.dir, final)})
+		if err := p.sidecarsAside(r, a.dir, rel, stamp); err != nil {
+			return err
+		}
 	}
 	return p.checkSpace()
+}
+
+// sidecarsAside moves the -wal, -shm and -journal files of a SQLite
+// database that is replaced in place aside with it: left beside the
+// restored database, a stale -wal would be replayed into it.
+func (p *plan) sidecarsAside(r *os.Root, dir, rel, stamp string) error {
+	f, err := r.Open(rel)
+	if err != nil {
+		return nil
+	}
+	head := make([]byte, len(sq.Magic))
+	n, _ := io.ReadFull(f, head)
+	f.Close()
+	if !sq.IsDatabase(head[:n]) {
+		return nil
+	}
+	for _, s := range sq.Sidecars {
+		side := rel + s
+		if _, err := r.Lstat(side); err != nil {
+			continue
+		}
+		final, err := asideName(r, side, stamp)
+		if err != nil {
+			return refusef("cannot move %s aside: %w", filepath.Join(dir, side), err)
+		}
+		p.moves = append(p.moves, move{dir: dir, rel: side,
+			to: final + inProgress, final: final,
+			abs:      filepath.Join(dir, side),
+			dst:      filepath.Join(dir, final+inProgress),
+			finalAbs: filepath.Join(dir, final)})
+	}
+	return nil
 }
 
 // asideName picks <rel>.before-restore-<stamp>, with a counter added when

@@ -115,7 +115,14 @@
 //   - Portable keys follow JavaScript's toLowerCase, including the dotted
 //     capital I and the final sigma; the case-ignorable set used for the
 //     final sigma is an approximation of Unicode's.
-//   - OpenClaw also extracts and checks the SQLite snapshots of the state
-//     and agent databases (step 13 of its verify). That is not done yet;
-//     Options.TempDir is reserved for it.
+//   - SQLite: every regular member that starts with the SQLite header is
+//     copied to a temporary file in Options.TempDir as it streams past,
+//     checked with the shape checks and PRAGMA quick_check of package
+//     snapshot, and removed. The members the capture record marks as
+//     snapshots, and OpenClaw's core database <state>/state/openclaw.sqlite,
+//     must have passed, with OpenClaw's messages where it has one; a -wal,
+//     -shm or -journal member beside one is refused as OpenClaw refuses it.
+//     Databases archived as opaque bytes are listed, not failed. OpenClaw's
+//     foreign-key and schema_meta role checks, and its checks of agent
+//     databases, are not repeated here.
 package verify

@@ -72,6 +72,8 @@ type Verdict struct {
 	Verdict  string `json:"verdict"`
 	Detail   string `json:"detail,omitempty"`
 	Attempts int    `json:"attempts,omitempty"`
+	// SQLite is "snapshot" or "opaque" for a database.
+	SQLite string `json:"sqlite,omitempty"`
 }
 
 // ListArchive lists the archive at path, as List does once the file is

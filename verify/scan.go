@@ -24,6 +24,10 @@ type entry struct {
 
 	sum    [sha256.Size]byte // SHA-256 of the body of a regular file
 	hashed bool              // sum is set: the whole body was read
+	size   int64             // body size of a regular file
+
+	sqlite bool   // the body starts with the SQLite header
+	dbErr  string // why the database failed its check, if it did
 }
 
 // regular reports whether e is a regular file, which has a body.
@@ -48,6 +52,7 @@ type listing struct {
 	unsupported string // first member of a type clawback refuses
 
 	sums     *sumList // the first <root>/checksums.sha256, parsed
+	record   []byte   // the first <root>/capture-record.jsonl, up to maxRecordBody
 	complete bool     // the tar was read to its end blocks or its end
 	brokenIn string   // member whose body the stream failed or ended in
 }
@@ -63,13 +68,14 @@ type scanner struct {
 	cur   string // name of the current member
 	seen  bool   // node-tar would have seen a valid header
 	buf   []byte // copy buffer for member bodies
+	temp  string // directory for database copies
 }
 
 // scan reads the whole archive once: every member's name, type and link
 // target, the first root manifest's bytes, and then the rest of the
 // decompressed stream, so that a bad checksum or trailing garbage after the
 // tar end is still found. It returns an error only when ctx is done.
-func scan(ctx context.Context, r io.Reader) (*listing, error) {
+func scan(ctx context.Context, r io.Reader, temp string) (*listing, error) {
 	l := &listing{compression: compressionNone}
 	src, err := openSource(r)
 	if err != nil {
@@ -80,7 +86,7 @@ func scan(ctx context.Context, r io.Reader) (*listing, error) {
 	l.compression = src.compression
 
 	f := &flow{ctx: ctx, src: src}
-	s := &scanner{ctx: ctx, flow: f, tr: tar.NewReader(f), l: l}
+	s := &scanner{ctx: ctx, flow: f, tr: tar.NewReader(f), l: l, temp: temp}
 	s.members()
 	if f.err == nil {
 		if _, err := io.Copy(io.Discard, f); err != nil && f.err == nil {
@@ -244,10 +250,23 @@ func (s *scanner) body(e *entry) {
 		list = &sumList{member: e.norm}
 		w = io.MultiWriter(h, list)
 	}
+	var rec *bytes.Buffer
+	if s.l.record == nil && isRootMember(e.norm, recordName) {
+		rec = &bytes.Buffer{}
+		w = io.MultiWriter(w, &limited{rec, maxRecordBody})
+	}
+	db := &dbCopy{dir: s.temp}
+	w = io.MultiWriter(w, db)
 	if s.buf == nil {
 		s.buf = make([]byte, 64<<10)
 	}
-	_, err := io.CopyBuffer(w, s.tr, s.buf)
+	n, err := io.CopyBuffer(w, s.tr, s.buf)
+	e.size = n
+	if err == nil && s.flow.err == nil {
+		db.check(s.ctx, e)
+	} else {
+		db.discard()
+	}
 	switch {
 	case s.flow.err != nil:
 		return
@@ -263,6 +282,22 @@ func (s *scanner) body(e *entry) {
 		list.close()
 		s.l.sums = list
 	}
+	if rec != nil {
+		s.l.record = rec.Bytes()
+	}
+}
+
+// limited writes up to n bytes to w and drops the rest.
+type limited struct {
+	w *bytes.Buffer
+	n int
+}
+
+func (l *limited) Write(p []byte) (int, error) {
+	if room := l.n - l.w.Len(); room > 0 {
+		l.w.Write(p[:min(room, len(p))])
+	}
+	return len(p), nil
 }
 
 // cutShort reports, in node-tar's words, a stream that ended inside the

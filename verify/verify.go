@@ -15,8 +15,9 @@ import (
 
 // Options tune a verification. The zero value is ready to use.
 type Options struct {
-	// TempDir is scratch space for checks that need files on disk, such as
-	// opening SQLite snapshots. Empty means os.TempDir. It is not used yet.
+	// TempDir receives a copy of each SQLite database in the archive while
+	// it is checked; the copy is removed afterwards. Empty means
+	// os.TempDir.
 	TempDir string
 }
 
@@ -52,6 +53,12 @@ type Result struct {
 	// no list: only their structure is checked.
 	ContentChecked bool
 	FilesChecked   int
+
+	// SnapshotsChecked counts the SQLite snapshots that passed their
+	// checks; OpaqueDatabases names the databases the capture record says
+	// were archived as opaque bytes, which are not checked.
+	SnapshotsChecked int
+	OpaqueDatabases  []string
 }
 
 // Problem is one reason an archive failed verification. Path is the member
@@ -171,7 +178,11 @@ func unreadable(path string, err error) *Error {
 // returns ctx.Err() unwrapped.
 func Stream(ctx context.Context, r io.Reader, displayPath string,
 	opts Options) (*Result, error) {
-	l, err := scan(ctx, r)
+	temp := opts.TempDir
+	if temp == "" {
+		temp = os.TempDir()
+	}
+	l, err := scan(ctx, r, temp)
 	if err != nil {
 		return nil, err
 	}
@@ -203,6 +214,10 @@ func Stream(ctx context.Context, r io.Reader, displayPath string,
 		return nil, failure(displayPath, reason, cause)
 	}
 	if problems := checkContent(l, res); len(problems) > 0 {
+		return nil, &Error{ArchivePath: displayPath,
+			Reason: problems[0].Reason, Problems: problems}
+	}
+	if problems := checkSQLite(l, res); len(problems) > 0 {
 		return nil, &Error{ArchivePath: displayPath,
 			Reason: problems[0].Reason, Problems: problems}
 	}

@@ -50,6 +50,7 @@ func TestArchive_OpenClawReferences(t *testing.T) {
 			CreatedAt:      "2026-12-03T18:54:55.479Z",
 			RuntimeVersion: "2026.9.6",
 			AssetCount:     1, EntryCount: 43, SymlinkCount: 0,
+			SnapshotsChecked: 1,
 		}},
 		{"old-2026.4.14.tar.gz", Result{
 			ArchiveRoot:    "2026-12-03T18-55-33.348Z-openclaw-backup",

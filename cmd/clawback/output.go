@@ -194,6 +194,8 @@ var verdictText = map[string]string{
 	"unreadable":      "could not be read",
 	"replaced":        "were replaced by a directory",
 	"special":         "are sockets, FIFOs or devices (never archived)",
+	"sqlite-snapshot": "are SQLite databases archived as checked snapshots",
+	"sqlite-opaque":   "are SQLite databases archived as opaque bytes",
 }
 
 func printVerdicts(w io.Writer, res *backup.Result, display func(string) string) {
