@@ -138,6 +138,8 @@ func write(ctx context.Context, p *plan.Plan, o Options, f *os.File, spool strin
 		Backoff:      o.Backoff,
 		Budget:       capture.NewBudget(orDefaultDur(o.RetryBudget, 30*time.Second)),
 		LineOriented: capture.LineOriented,
+		Divert:       snapshot.IsDatabase,
+		DivertLen:    len(snapshot.Magic),
 	}
 	sq := o.SQLite
 	sq.TempDir = spool
@@ -238,10 +240,12 @@ func read(ctx context.Context, e *entry, cfg *capture.Config,
 		}
 		return false
 	}
-	if isDatabase(e.src) {
+	// A SQLite database is diverted by its header, through the descriptor
+	// that would have read it, and snapshotted instead; that descriptor is
+	// closed before any connection opens.
+	e.res = capture.File(ctx, e.src, cfg, reserve)
+	if e.res.Kind == capture.Diverted {
 		e.res = captureDatabase(ctx, e.src, cfg, sq, reserve)
-	} else {
-		e.res = capture.File(ctx, e.src, cfg, reserve)
 	}
 	if !took {
 		win.take(e.ticket, 0)

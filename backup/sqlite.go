@@ -43,7 +43,7 @@ func captureDatabase(ctx context.Context, path string, cfg *capture.Config,
 
 	// Opaque: the bytes as they are, by the live-write rules.
 	raw := *cfg
-	raw.LineOriented = nil
+	raw.LineOriented, raw.Divert = nil, nil
 	r := capture.File(ctx, path, &raw, reserve)
 	if r.Kind != capture.Regular {
 		return r

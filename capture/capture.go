@@ -24,6 +24,9 @@ const (
 	Symlink
 	Dir
 	Special
+	// Diverted is a regular file whose first bytes Config.Divert claimed:
+	// nothing was read past them, and the caller captures it otherwise.
+	Diverted
 )
 
 // Verdicts name what happened to a file that was not captured cleanly.
@@ -55,6 +58,14 @@ type Config struct {
 	// LineOriented reports whether a grown file is cut at its last
 	// newline. Nil means never.
 	LineOriented func(path string) bool
+
+	// Divert, if set, sees the first DivertLen bytes of every regular file
+	// at least that long, read through the descriptor that captures it;
+	// when it returns true the file is closed unread and returned as
+	// Diverted. It is how a caller recognises files by their content (a
+	// SQLite header) without opening each file twice.
+	Divert    func(head []byte) bool
+	DivertLen int
 
 	// afterRead, in tests, runs between the read and the check after it.
 	afterRead func(f *os.File)

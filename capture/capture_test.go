@@ -145,3 +145,44 @@ func TestLineOriented(t *testing.T) {
 		}
 	}
 }
+
+// TestFile_DivertsByHeader hands a file whose first bytes Divert claims
+// back unread, without reserving memory for it, and captures every other
+// file, including one shorter than the header, as usual.
+func TestFile_DivertsByHeader(t *testing.T) {
+	dir := t.TempDir()
+	for _, tc := range []struct {
+		name, data string
+		want       Kind
+	}{
+		{"claimed", "MAGIC+rest of the file", Diverted},
+		{"other", "plain text content", Regular},
+		{"shorter than the header", "MAG", Regular},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			p := filepath.Join(dir, strings.ReplaceAll(tc.name, " ", "-"))
+			write(t, p, tc.data)
+			old(t, p)
+			var reserved []int64
+			cfg := &Config{SpoolDir: dir, DivertLen: 5,
+				Divert: func(head []byte) bool { return string(head) == "MAGIC" }}
+			r := File(context.Background(), p, cfg, func(n int64) bool {
+				reserved = append(reserved, n)
+				return true
+			})
+			defer r.Close()
+			if r.Kind != tc.want {
+				t.Fatalf("kind %v, want %v (%s)", r.Kind, tc.want, r.Detail)
+			}
+			if tc.want == Diverted {
+				if len(reserved) != 0 || r.Size != 0 {
+					t.Fatalf("diverted file was read: reserved %v, size %d", reserved, r.Size)
+				}
+				return
+			}
+			if got := content(t, r); got != tc.data {
+				t.Fatalf("content %q, want %q", got, tc.data)
+			}
+		})
+	}
+}

@@ -71,6 +71,13 @@ func once(path string, cfg *Config, reserve Reserve, prev *Result) (r *Result, c
 	r.Mode = before.mode
 	r.ModTime = time.Unix(0, before.mtime)
 	size := before.size
+	if cfg.Divert != nil && cfg.DivertLen > 0 && size >= int64(cfg.DivertLen) {
+		head := make([]byte, cfg.DivertLen)
+		if n, _ := f.ReadAt(head, 0); n == len(head) && cfg.Divert(head) {
+			r.Kind = Diverted
+			return r, false
+		}
+	}
 
 	// Hold the content in memory when it is small and memory is granted;
 	// reserve(0) tells the caller that this content goes to the spool.
