@@ -31,9 +31,10 @@ const (
 // Temp is a file being written for publication. Exactly one of Commit and
 // Abort must be called; Abort after Commit does nothing.
 type Temp struct {
-	f     *os.File
-	final string
-	done  bool
+	f       *os.File
+	final   string
+	done    bool
+	created []string // directories Create made, parents first
 }
 
 // Create makes the destination's directory (and its parents) and a locked
@@ -41,21 +42,67 @@ type Temp struct {
 // earlier runs that no longer hold their lock.
 func Create(final string) (*Temp, error) {
 	dir := filepath.Dir(final)
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	created, err := mkdirs(dir)
+	if err != nil {
 		return nil, fmt.Errorf("create output directory: %w", err)
 	}
 	Sweep(dir)
 	name := filepath.Join(dir, tempPrefix+uuid.NewString()+tempSuffix)
 	f, err := os.OpenFile(name, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
 	if err != nil {
+		removeDirs(created)
 		return nil, fmt.Errorf("create temporary archive: %w", err)
 	}
 	if err := lock(f); err != nil {
 		f.Close()
 		os.Remove(name)
+		removeDirs(created)
 		return nil, fmt.Errorf("lock temporary archive %s: %w", name, err)
 	}
-	return &Temp{f: f, final: final}, nil
+	return &Temp{f: f, final: final, created: created}, nil
+}
+
+// mkdirs makes dir and its missing parents and returns the directories it
+// made, parents first. On error the ones it made are removed again.
+func mkdirs(dir string) ([]string, error) {
+	var missing []string
+	for d := dir; ; d = filepath.Dir(d) {
+		if _, err := os.Lstat(d); err == nil || filepath.Dir(d) == d {
+			break
+		}
+		missing = append(missing, d)
+	}
+	var created []string
+	for i := len(missing) - 1; i >= 0; i-- {
+		err := os.Mkdir(missing[i], 0o755)
+		if errors.Is(err, os.ErrExist) {
+			continue // made by someone else meanwhile: not ours to remove
+		}
+		if err != nil {
+			removeDirs(created)
+			return nil, err
+		}
+		created = append(created, missing[i])
+	}
+	// What is there must be a directory, as MkdirAll would insist.
+	if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
+		removeDirs(created)
+		if err == nil {
+			err = fmt.Errorf("%s: not a directory", dir)
+		}
+		return nil, err
+	}
+	return created, nil
+}
+
+// removeDirs removes the directories made by mkdirs, deepest first, as
+// long as they are empty.
+func removeDirs(created []string) {
+	for i := len(created) - 1; i >= 0; i-- {
+		if os.Remove(created[i]) != nil {
+			return
+		}
+	}
 }
 
 // File is the temporary file to write. Its name is Name().
@@ -94,7 +141,8 @@ func (t *Temp) Commit() error {
 	return nil
 }
 
-// Abort closes and removes the temporary file.
+// Abort closes and removes the temporary file, and the directories Create
+// made for it when they are still empty.
 func (t *Temp) Abort() {
 	if t.done {
 		return
@@ -103,6 +151,7 @@ func (t *Temp) Abort() {
 	name := t.f.Name()
 	t.f.Close()
 	os.Remove(name)
+	removeDirs(t.created)
 }
 
 // Sweep removes the temporary files in dir that no live writer holds.

@@ -91,6 +91,41 @@ func TestAbort(t *testing.T) {
 	}
 }
 
+// TestAbort_removesDirectoriesItMade checks that an aborted publication
+// into missing directories removes the ones it made, but not one that
+// existed before or one that holds something else by then.
+func TestAbort_removesDirectoriesItMade(t *testing.T) {
+	base := t.TempDir()
+	tmp, err := Create(filepath.Join(base, "a", "b", "backup.tar.gz"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmp.Abort()
+	if names := entries(t, base); len(names) != 0 {
+		t.Errorf("Abort left %v in %s", names, base)
+	}
+
+	tmp, err = Create(filepath.Join(base, "a", "b", "backup.tar.gz"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	other := filepath.Join(base, "a", "other.txt")
+	if err := os.WriteFile(other, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	tmp.Abort()
+	if _, err := os.Stat(other); err != nil {
+		t.Fatalf("Abort removed a directory that holds another file: %v", err)
+	}
+	if names := entries(t, filepath.Join(base, "a")); len(names) != 1 {
+		t.Errorf("Abort left %v in %s, want only other.txt", names, filepath.Join(base, "a"))
+	}
+
+	if _, err := Create(filepath.Join(other, "x", "backup.tar.gz")); err == nil {
+		t.Fatal("Create below a regular file succeeded")
+	}
+}
+
 // TestSweep checks that a new run removes what a killed run left, and
 // keeps a temporary file that a live writer still holds.
 func TestSweep(t *testing.T) {
