@@ -75,8 +75,12 @@ func (p *plan) closeRoots() {
 // gateway, too little space. In place it plans the moves aside.
 func (p *plan) check(o Options) error {
 	if o.InPlace && !o.Force {
-		if err := p.gatewayStopped(); err != nil {
+		// A dry run writes nothing, so it may preview while the gateway
+		// runs; it says that the restore itself would be refused.
+		if err := p.gatewayStopped(); err != nil && !o.DryRun {
 			return err
+		} else if err != nil {
+			p.refusal = strings.TrimPrefix(err.Error(), ErrRefused.Error()+": ")
 		}
 	}
 	if !o.InPlace {

@@ -116,6 +116,18 @@ func TestRestore_InPlaceRefusesLiveGateway(t *testing.T) {
 		t.Fatalf("refused restore moved aside: %v", m)
 	}
 
+	// A dry run previews, writes nothing, and says it would be refused.
+	res, err := Archive(context.Background(), arc, Options{InPlace: true, DryRun: true})
+	if err != nil {
+		t.Fatalf("dry run: %v", err)
+	}
+	if len(res.Notes) == 0 || !strings.Contains(res.Notes[0], "Without --dry-run this restore would be refused: the OpenClaw gateway appears to be running") {
+		t.Fatalf("dry run notes %q do not say the restore would be refused", res.Notes)
+	}
+	if diff := cmpSnap(changed, snapshot(t, state)); diff != "" {
+		t.Fatalf("dry run changed the state:\n%s", diff)
+	}
+
 	// --force restores anyway.
 	if _, err := Archive(context.Background(), arc, Options{InPlace: true, Force: true}); err != nil {
 		t.Fatal(err)

@@ -56,6 +56,9 @@ type plan struct {
 	roots   map[string]*os.Root
 	units   []unit
 	moves   []move
+	// refusal is why the restore that a dry run previews would be
+	// refused (a running gateway), or empty.
+	refusal string
 }
 
 // move is an existing path to be renamed aside before an in-place restore.

@@ -93,6 +93,10 @@ func (p *plan) result(display string, o Options) *Result {
 		}
 	}
 	res.Notes = notes(o, res.Target)
+	if p.refusal != "" {
+		res.Notes = append([]string{"Without --dry-run this restore " +
+			"would be refused: " + p.refusal + "."}, res.Notes...)
+	}
 	return res
 }
 
