@@ -121,8 +121,8 @@ func TestRestore_InPlaceRefusesLiveGateway(t *testing.T) {
 	if err != nil {
 		t.Fatalf("dry run: %v", err)
 	}
-	if len(res.Notes) == 0 || !strings.Contains(res.Notes[0], "Without --dry-run this restore would be refused: the OpenClaw gateway appears to be running") {
-		t.Fatalf("dry run notes %q do not say the restore would be refused", res.Notes)
+	if !strings.HasPrefix(res.WouldRefuse, "the OpenClaw gateway appears to be running") {
+		t.Fatalf("dry run says %q, not that the gateway would refuse the restore", res.WouldRefuse)
 	}
 	if diff := cmpSnap(changed, snapshot(t, state)); diff != "" {
 		t.Fatalf("dry run changed the state:\n%s", diff)

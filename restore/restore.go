@@ -61,6 +61,9 @@ type Result struct {
 
 	// Notes are what a user should know after the restore.
 	Notes []string
+	// WouldRefuse, set only by a dry run, says why the restore itself
+	// would be refused (a running gateway).
+	WouldRefuse string
 }
 
 // AssetResult is one restored asset: its kind and original path as the

@@ -93,10 +93,7 @@ func (p *plan) result(display string, o Options) *Result {
 		}
 	}
 	res.Notes = notes(o, res.Target)
-	if p.refusal != "" {
-		res.Notes = append([]string{"Without --dry-run this restore " +
-			"would be refused: " + p.refusal + "."}, res.Notes...)
-	}
+	res.WouldRefuse = p.refusal
 	return res
 }
 

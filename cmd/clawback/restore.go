@@ -156,6 +156,9 @@ func (a *app) printRestore(f *restoreFlags, res *restore.Result) {
 		}
 		if res.DryRun {
 			o = append(o, kv{"paths", res.Paths})
+			if res.WouldRefuse != "" {
+				o = append(o, kv{"wouldRefuse", res.WouldRefuse})
+			}
 		}
 		o = append(o, kv{"warnings", res.Notes})
 		writeJSON(a.stdout, o)
@@ -168,6 +171,13 @@ func (a *app) printRestore(f *restoreFlags, res *restore.Result) {
 		verb = "Would restore"
 	}
 	for _, as := range res.Assets {
+		if len(f.only) > 0 {
+			// Only part of the asset: say how much.
+			fmt.Fprintf(w, "%s %d %s of %s %s (matching --only) to %s\n", verb,
+				as.MemberCount, plural(as.MemberCount, "entry", "entries"),
+				as.Kind, as.SourcePath, as.RestoredTo)
+			continue
+		}
 		fmt.Fprintf(w, "%s %s %s to %s\n", verb, as.Kind, as.SourcePath, as.RestoredTo)
 	}
 	for _, mv := range res.MovedAside {
@@ -186,6 +196,10 @@ func (a *app) printRestore(f *restoreFlags, res *restore.Result) {
 			fmt.Fprintf(w, "  %s\n", p)
 		}
 		fmt.Fprintln(w, "Dry run only; nothing was written.")
+		if res.WouldRefuse != "" {
+			fmt.Fprintf(w, "Warning: without --dry-run this restore would be refused: %s.\n",
+				res.WouldRefuse)
+		}
 		return
 	}
 	for _, n := range res.Notes {
