@@ -78,6 +78,10 @@ type Plan struct {
 	CreatedAt   time.Time
 	ArchiveRoot string // <YYYY-MM-DDTHH-MM-SS.mmm+HH-MM>-openclaw-backup
 	OutputPath  string // absolute
+	// OutputMoved is set when no --output was given and the working
+	// directory lies inside an asset, so OutputPath is in another
+	// directory.
+	OutputMoved bool
 	Home        string // effective home, "" when none was found
 	HomeLabel   string // what Display shows for Home: "~" or "$OPENCLAW_HOME"
 
@@ -264,6 +268,7 @@ func (b *builder) defaultOutputDir() string {
 	if b.p.covering(canonical(b.r.cwd)) == nil {
 		return b.r.cwd
 	}
+	b.p.OutputMoved = true
 	if b.r.home != "" {
 		return b.r.home
 	}

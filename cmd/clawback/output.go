@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"maps"
+	"path/filepath"
 	"slices"
 	"strings"
 
@@ -138,6 +139,11 @@ func (a *app) printCreate(f *createFlags, p *plan.Plan, res *backup.Result) erro
 	}
 	w := a.stdout
 	fmt.Fprintf(w, "Backup archive: %s\n", p.OutputPath)
+	if p.OutputMoved {
+		fmt.Fprintf(w, "Note: the current directory lies inside a backed-up path, "+
+			"so the archive goes to %s; name another place with --output.\n",
+			filepath.Dir(p.OutputPath))
+	}
 	fmt.Fprintf(w, "Included %d %s:\n", len(p.Assets), plural(len(p.Assets), "path", "paths"))
 	for _, as := range p.Assets {
 		fmt.Fprintf(w, "- %s: %s\n", as.Kind, as.DisplayPath)

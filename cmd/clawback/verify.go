@@ -98,6 +98,15 @@ func (a *app) printVerify(jsonOut bool, res *verify.Result) {
 	fmt.Fprintf(w, "Assets verified: %d\n", res.AssetCount)
 	fmt.Fprintf(w, "Archive entries scanned: %d\n", res.EntryCount)
 	fmt.Fprintf(w, "Symbolic links checked: %d\n", res.SymlinkCount)
+	for i, l := range res.ExternalSymbolicLinks {
+		if i == listLimit {
+			fmt.Fprintf(w, "... and %d more external links (see --json)\n",
+				len(res.ExternalSymbolicLinks)-i)
+			break
+		}
+		fmt.Fprintf(w, "External link (target not in the archive): %s -> %s\n",
+			l.EntryPath, l.Linkpath)
+	}
 	if res.ContentChecked {
 		fmt.Fprintf(w, "Content: %d %s checked\n", res.FilesChecked,
 			plural(res.FilesChecked, "file", "files"))
