@@ -196,18 +196,28 @@ var verdictText = map[string]string{
 	"grew":            "grew while read (kept as it was when opened)",
 	"changed-retried": "changed while read (read again until stable)",
 	"still-changing":  "kept changing after every retry (copy may be inconsistent)",
-	"vanished":        "vanished before they could be read",
+	"vanished":        "vanished before it could be read|vanished before they could be read",
 	"unreadable":      "could not be read",
-	"replaced":        "were replaced by a directory",
-	"special":         "are sockets, FIFOs or devices (never archived)",
-	"sqlite-snapshot": "are SQLite databases archived as checked snapshots",
-	"sqlite-opaque":   "are SQLite databases archived as opaque bytes",
+	"replaced":        "was replaced by a directory|were replaced by a directory",
+	"special":         "is a socket, FIFO or device (never archived)|are sockets, FIFOs or devices (never archived)",
+	"sqlite-snapshot": "is a SQLite database, archived as a checked snapshot|are SQLite databases, archived as checked snapshots",
+	"sqlite-opaque":   "is a SQLite database, archived as opaque bytes|are SQLite databases, archived as opaque bytes",
+}
+
+// describe says what verdict v means of n files: the text before a "|"
+// is for one file, the text after it for several.
+func describe(v string, n int) string {
+	one, many, found := strings.Cut(verdictText[v], "|")
+	if found && n != 1 {
+		return many
+	}
+	return one
 }
 
 func printVerdicts(w io.Writer, res *backup.Result, display func(string) string) {
 	for _, v := range slices.Sorted(maps.Keys(res.Verdicts)) {
 		n := res.Verdicts[v]
-		fmt.Fprintf(w, "%d %s %s:\n", n, plural(n, "file", "files"), verdictText[v])
+		fmt.Fprintf(w, "%d %s %s:\n", n, plural(n, "file", "files"), describe(v, n))
 		shown := 0
 		for _, fr := range res.Files {
 			if fr.Verdict != v {

@@ -171,7 +171,7 @@ func verifyWarnings(res *verify.Result) []string {
 	for _, v := range []string{"still-changing", "unreadable"} {
 		if n := m.Clawback.Verdicts[v]; n > 0 {
 			out = append(out, fmt.Sprintf("%d %s %s when this archive was made; for example %s",
-				n, plural(n, "file", "files"), verdictText[v],
+				n, plural(n, "file", "files"), describe(v, n),
 				strings.Join(m.Clawback.Examples[v], ", ")))
 		}
 	}
