@@ -77,7 +77,7 @@ type Snapshot struct {
 	Pages    int  // pages copied
 	Restarts int  // copies restarted by writers
 	Held     bool // the copy finished in one held read transaction
-	Idle     bool // no -wal existed: the file was read without locks
+	Idle     bool // nothing was pending in a -wal: read without locks
 	Attempts int  // copies of an idle database
 }
 
@@ -160,9 +160,14 @@ func captureOnce(ctx context.Context, src string, o Options) (s *Snapshot, chang
 	if !IsDatabase(head) {
 		return nil, false, errors.New("open database: not a SQLite database")
 	}
+	// A WAL database is idle when nothing is pending in a -wal and no
+	// connection keeps a -shm: no -wal at all, or an empty one without a
+	// -shm (as a crash after a truncating checkpoint leaves it), which a
+	// read-only connection could not open without creating the -shm.
 	wal := isWAL(head)
-	walThere, shmThere := exists(src+"-wal"), exists(src+"-shm")
-	idle := wal && !walThere
+	walSize, walThere := size(src + "-wal")
+	shmThere := exists(src + "-shm")
+	idle := wal && (!walThere || walSize == 0 && !shmThere)
 
 	params := []string{"mode=ro"}
 	switch {
@@ -333,6 +338,15 @@ func sameFile(a, b fs.FileInfo) bool {
 	}
 	return sa.Dev == sb.Dev && sa.Ino == sb.Ino && sa.Size == sb.Size &&
 		sa.Mtim == sb.Mtim && sa.Ctim == sb.Ctim
+}
+
+// size returns the size of the file at path and whether there is one.
+func size(path string) (int64, bool) {
+	fi, err := os.Lstat(path)
+	if err != nil {
+		return 0, false
+	}
+	return fi.Size(), true
 }
 
 func exists(path string) bool {
