@@ -138,6 +138,12 @@ func OpenDir(path string) (*os.File, error) {
 	return os.NewFile(uintptr(fd), path), nil
 }
 
+// Open opens the file at path for reading as File opens it: without
+// following a symbolic link in any component, without blocking on a FIFO
+// and, where permitted, without updating its access time. The caller
+// closes the file.
+func Open(path string) (*os.File, error) { return openFile(path) }
+
 // ReadHead returns up to n bytes from the start of the regular file at
 // path, opened as File opens files.
 func ReadHead(path string, n int) ([]byte, error) {

@@ -12,6 +12,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/clawback/clawback/capture"
 	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
 )
@@ -77,7 +78,7 @@ type Snapshot struct {
 	Pages    int  // pages copied
 	Restarts int  // copies restarted by writers
 	Held     bool // the copy finished in one held read transaction
-	Idle     bool // no -wal existed: the file was read without locks
+	Idle     bool // nothing was pending in a -wal: read without locks
 	Attempts int  // copies of an idle database
 }
 
@@ -160,9 +161,14 @@ func captureOnce(ctx context.Context, src string, o Options) (s *Snapshot, chang
 	if !IsDatabase(head) {
 		return nil, false, errors.New("open database: not a SQLite database")
 	}
+	// A WAL database is idle when nothing is pending in a -wal and no
+	// connection keeps a -shm: no -wal at all, or an empty one without a
+	// -shm (as a crash after a truncating checkpoint leaves it), which a
+	// read-only connection could not open without creating the -shm.
 	wal := isWAL(head)
-	walThere, shmThere := exists(src+"-wal"), exists(src+"-shm")
-	idle := wal && !walThere
+	walSize, walThere := size(src + "-wal")
+	shmThere := exists(src + "-shm")
+	idle := wal && (!walThere || walSize == 0 && !shmThere)
 
 	params := []string{"mode=ro"}
 	switch {
@@ -184,7 +190,10 @@ func captureOnce(ctx context.Context, src string, o Options) (s *Snapshot, chang
 	defer removeAll(name)
 
 	s = &Snapshot{Mode: before.Mode(), ModTime: before.ModTime(), Idle: idle}
-	if err := backup(ctx, URI(src, params...), name, o, s); err != nil {
+	if beforeOpen != nil {
+		beforeOpen()
+	}
+	if err := backup(ctx, URI(src, params...), name, before, o, s); err != nil {
 		return nil, false, err
 	}
 	if idle {
@@ -216,8 +225,14 @@ func captureOnce(ctx context.Context, src string, o Options) (s *Snapshot, chang
 	return s, false, nil
 }
 
-// backup copies the database that srcURI names into the file dst.
-func backup(ctx context.Context, srcURI, dst string, o Options, s *Snapshot) error {
+// beforeOpen, in tests, runs between the header read and SQLite's open.
+var beforeOpen func()
+
+// backup copies the database that srcURI names into the file dst. SQLite
+// opens the file by name and follows symbolic links, so once it is open
+// the file it holds must be the one listed, without links, as want.
+func backup(ctx context.Context, srcURI, dst string, want fs.FileInfo,
+	o Options, s *Snapshot) error {
 	db, err := sql.Open("sqlite", srcURI)
 	if err != nil {
 		return fmt.Errorf("open database: %w", err)
@@ -228,6 +243,10 @@ func backup(ctx context.Context, srcURI, dst string, o Options, s *Snapshot) err
 		return fmt.Errorf("open database: %w", err)
 	}
 	defer conn.Close()
+	if !holding(want) {
+		return errors.New("open database: a symbolic link on its path " +
+			"led to another file")
+	}
 
 	return conn.Raw(func(dc any) error {
 		bk, ok := dc.(interface {
@@ -304,23 +323,24 @@ func URI(path string, params ...string) string {
 	return u
 }
 
-// statHead lstats path and reads its first HeaderSize bytes through one
-// descriptor that is closed before it returns.
+// statHead opens path without following a symbolic link in any component,
+// stats it and reads its first HeaderSize bytes through that one
+// descriptor, which is closed before it returns.
 func statHead(path string) (fs.FileInfo, []byte, error) {
-	fi, err := os.Lstat(path)
+	f, err := capture.Open(path)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer f.Close()
+	fi, err := f.Stat()
 	if err != nil {
 		return nil, nil, err
 	}
 	if !fi.Mode().IsRegular() {
 		return nil, nil, fmt.Errorf("open database %s: not a regular file", path)
 	}
-	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NOFOLLOW|syscall.O_NONBLOCK, 0)
-	if err != nil {
-		return nil, nil, err
-	}
 	h := make([]byte, HeaderSize)
 	n, _ := f.ReadAt(h, 0)
-	f.Close()
 	return fi, h[:n], nil
 }
 
@@ -333,6 +353,15 @@ func sameFile(a, b fs.FileInfo) bool {
 	}
 	return sa.Dev == sb.Dev && sa.Ino == sb.Ino && sa.Size == sb.Size &&
 		sa.Mtim == sb.Mtim && sa.Ctim == sb.Ctim
+}
+
+// size returns the size of the file at path and whether there is one.
+func size(path string) (int64, bool) {
+	fi, err := os.Lstat(path)
+	if err != nil {
+		return 0, false
+	}
+	return fi.Size(), true
 }
 
 func exists(path string) bool {

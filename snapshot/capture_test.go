@@ -23,6 +23,17 @@ func TestCapture_States(t *testing.T) {
 			db.Close()
 			return 50
 		}, true},
+		{"wal idle, empty -wal and no -shm", func(tb testing.TB, p string) int {
+			db := openDB(tb, p, "wal")
+			insert(tb, db, 0, 40)
+			db.Close()
+			// What a crash right after a truncating checkpoint leaves,
+			// once the -shm is gone: nothing is pending.
+			if err := os.WriteFile(p+"-wal", nil, 0o600); err != nil {
+				tb.Fatal(err)
+			}
+			return 40
+		}, true},
 		{"wal live, rows only in the -wal", func(tb testing.TB, p string) int {
 			db := openDB(tb, p, "wal")
 			mustExec(tb, db, "PRAGMA wal_autocheckpoint = 0")

@@ -25,7 +25,9 @@
 // could not remove them, so such an idle database is read as immutable,
 // without locks, and its status is compared before and after: a change
 // (a checkpoint of a writer that started meanwhile) means the copy is made
-// again. A WAL database with a -wal but no -shm is read with a private
+// again. An empty -wal without a -shm holds nothing either and is read the
+// same way: readonly_shm cannot open a database whose -shm is missing. A
+// WAL database with a non-empty -wal but no -shm is read with a private
 // wal-index (readonly_shm), so no -shm is created either.
 //
 // The snapshot's file format versions are set to legacy (1), as

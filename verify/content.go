@@ -24,10 +24,18 @@ type listedSum struct {
 
 // sumList is the checksum list member, parsed line by line as its body
 // streams past, so that it is never held whole. It is an io.Writer.
+//
+// Each line names a distinct payload file, which clawback writes before
+// the list, so a list has at most as many lines as there are members
+// before it. Only that many lines are kept; the rest are counted, so that
+// a list of millions of lines in a small archive costs no more memory than
+// the members do.
 type sumList struct {
 	member string      // normalised member name
+	room   int         // lines that may be kept
 	lines  []listedSum // lines that parse, in order
 	bad    []int       // numbers of the lines that do not
+	extra  int         // lines past room, neither parsed nor kept
 	buf    []byte      // the current line so far
 	n      int         // lines seen
 	long   bool        // the current line passed maxSumLine
@@ -62,6 +70,11 @@ func (s *sumList) take(b []byte) {
 // line parses the line collected so far.
 func (s *sumList) line() {
 	s.n++
+	if s.n > s.room {
+		s.extra++
+		s.buf, s.long = s.buf[:0], false
+		return
+	}
 	sum, name, err := archive.ParseChecksumLine(string(s.buf))
 	if s.long || err != nil || len(sum) != sha256.Size {
 		s.bad = append(s.bad, s.n)
@@ -123,6 +136,10 @@ func checkContent(l *listing, res *Result) []Problem {
 		ps.add(list.norm, "Backup manifest names a checksum list other "+
 			"than %s: %s", want, list.norm)
 		return ps
+	}
+	if n := l.sums.extra; n > 0 {
+		ps.add(list.norm, "Archive checksum list has %d more lines than "+
+			"there are members before it: %s", n, list.norm)
 	}
 	for _, n := range l.sums.bad {
 		ps.add(list.norm, "Archive checksum list has a malformed line %d: %s",

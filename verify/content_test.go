@@ -8,6 +8,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"math/rand/v2"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -400,7 +401,7 @@ func TestSumList_Streamed(t *testing.T) {
 	want := []listedSum{{"payload/x y", a}, {"payload/new\nline\\", b},
 		{"payload/last", a}}
 	for _, step := range []int{1, 7, 4096, len(text)} {
-		s := &sumList{}
+		s := &sumList{room: 4}
 		for i := 0; i < len(text); i += step {
 			s.Write([]byte(text[i:min(i+step, len(text))]))
 		}
@@ -425,5 +426,38 @@ func TestStream_ContentCanceled(t *testing.T) {
 		"x.tar", Options{})
 	if !errors.Is(err, context.Canceled) {
 		t.Fatalf("err = %v, want context.Canceled", err)
+	}
+}
+
+// TestArchive_ChecksumListLongerThanArchiveIsBounded feeds a checksum
+// list of far more lines than the archive has members: the lines past the
+// members are counted in one problem, not kept and reported one by one.
+func TestArchive_ChecksumListLongerThanArchiveIsBounded(t *testing.T) {
+	const lines = 200_000
+	var junk strings.Builder
+	for i := range lines {
+		sum := sha256.Sum256([]byte{byte(i)})
+		junk.WriteString(archive.ChecksumLine(sum[:],
+			"payload/posix/no/such/file-"+strconv.Itoa(i)))
+	}
+	base := clawbackMembers(t, refMembers(t, "full-verified.tar.gz"))
+	ms := then(edit(sumsMember, appendLine(junk.String())), fixResum)(t, base)
+	p := writeArchive(t, gzipBytes(t, packTar(t, ms, tar.FormatPAX)))
+
+	_, _, err := reasonOf(t, p)
+	var e *Error
+	if !errors.As(err, &e) {
+		t.Fatalf("verified, want a failure: %v", err)
+	}
+	if n := len(e.Problems); n > len(ms)+1 {
+		t.Errorf("%d problems for an archive of %d members", n, len(ms))
+	}
+	want := "more lines than there are members before it"
+	found := false
+	for _, pr := range e.Problems {
+		found = found || strings.Contains(pr.Reason, want)
+	}
+	if !found {
+		t.Errorf("no problem says %q; first: %v", want, e.Problems[0])
 	}
 }

@@ -81,7 +81,10 @@
 // # Limits and choices
 //
 //   - Memory is bounded apart from the member list (three strings per
-//     member): the manifest is read only up to manifest.MaxSize, one
+//     member): the manifest is read only up to manifest.MaxSize, the
+//     checksum list keeps at most as many lines as there are members
+//     before it (clawback writes it after the payload) and counts the
+//     rest as one problem, one
 //     header chain of at most 64 KiB is kept to explain a tar failure, PAX
 //     records are bounded by archive/tar, and zstd windows are limited to
 //     128 MiB, zstd's own default limit.

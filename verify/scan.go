@@ -247,7 +247,7 @@ func (s *scanner) body(e *entry) {
 	var w io.Writer = h
 	var list *sumList
 	if s.l.sums == nil && isRootMember(e.norm, archive.ChecksumsName) {
-		list = &sumList{member: e.norm}
+		list = &sumList{member: e.norm, room: len(s.l.entries)}
 		w = io.MultiWriter(h, list)
 	}
 	var rec *bytes.Buffer
