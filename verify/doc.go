@@ -127,5 +127,8 @@
 //     -shm or -journal member beside one is refused as OpenClaw refuses it.
 //     Databases archived as opaque bytes are listed, not failed. OpenClaw's
 //     foreign-key and schema_meta role checks, and its checks of agent
-//     databases, are not repeated here.
+//     databases, are not repeated here. The copy costs disk only for what
+//     the archive really holds: a header that does not describe a database
+//     of the member's size is refused before anything is written, and
+//     blocks of zeros stay holes in the copy.
 package verify

@@ -217,7 +217,7 @@ func (s *scanner) member(hdr *tar.Header) {
 	s.l.entries = append(s.l.entries, e)
 	if norm == "" || !isRootManifest(norm) || s.l.manifestSeen {
 		if e.regular() {
-			s.body(&s.l.entries[len(s.l.entries)-1])
+			s.body(&s.l.entries[len(s.l.entries)-1], hdr.Size)
 		}
 		return
 	}
@@ -242,7 +242,7 @@ func (s *scanner) member(hdr *tar.Header) {
 // needs its bytes: the SHA-256 of each file, and the lines of the checksum
 // list. A check that needs more of a member (a copy on disk, say) adds its
 // writer here, so that the archive is still read in one pass.
-func (s *scanner) body(e *entry) {
+func (s *scanner) body(e *entry, size int64) {
 	h := sha256.New()
 	var w io.Writer = h
 	var list *sumList
@@ -255,7 +255,7 @@ func (s *scanner) body(e *entry) {
 		rec = &bytes.Buffer{}
 		w = io.MultiWriter(w, &limited{rec, maxRecordBody})
 	}
-	db := &dbCopy{dir: s.temp}
+	db := &dbCopy{dir: s.temp, size: size}
 	w = io.MultiWriter(w, db)
 	if s.buf == nil {
 		s.buf = make([]byte, 64<<10)

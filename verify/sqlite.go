@@ -20,46 +20,88 @@ const maxRecordBody = 64 << 20
 // the SQLite header, so that the database can be checked once the body has
 // been read. It is an io.Writer that never fails; a file it cannot write
 // is reported by the check.
+//
+// Disk use is bounded by what the archive really holds: a header whose
+// page size and page count do not describe a database of the member's size
+// is refused before anything is written, and runs of zero bytes are left
+// as holes in the copy, so a small archive that inflates to gigabytes of
+// zeros costs no disk.
 type dbCopy struct {
-	dir  string
-	head []byte
-	f    *os.File
-	err  error
-	no   bool // not a database: the rest is discarded
+	dir   string
+	size  int64 // the member's size, from its header
+	head  []byte
+	shape error // the header does not describe a database of that size
+	f     *os.File
+	off   int64 // bytes of the body seen so far
+	err   error
+	no    bool // not a database: the rest is discarded
 }
+
+// zeroRun is the size of the blocks of zeros that dbCopy skips.
+const zeroRun = 4096
 
 func (d *dbCopy) Write(p []byte) (int, error) {
 	n := len(p)
-	if d.no || d.err != nil {
+	if d.no || d.shape != nil || d.err != nil {
 		return n, nil
 	}
 	if d.f == nil {
-		need := len(snapshot.Magic) - len(d.head)
-		take := min(need, len(p))
+		take := min(snapshot.HeaderSize-len(d.head), len(p))
 		d.head = append(d.head, p[:take]...)
-		if len(d.head) < len(snapshot.Magic) {
+		p = p[take:]
+		if len(d.head) >= len(snapshot.Magic) && !snapshot.IsDatabase(d.head) {
+			d.no = true
 			return n, nil
 		}
-		if !snapshot.IsDatabase(d.head) {
-			d.no = true
+		if len(d.head) < snapshot.HeaderSize {
+			return n, nil
+		}
+		if d.shape = snapshot.CheckShape(d.head, d.size); d.shape != nil {
 			return n, nil
 		}
 		if d.f, d.err = os.CreateTemp(d.dir, ".clawback-verify-*.sqlite"); d.err != nil {
 			return n, nil
 		}
-		if _, d.err = d.f.Write(d.head); d.err != nil {
-			return n, nil
-		}
-		p = p[take:]
+		d.write(d.head)
 	}
-	_, d.err = d.f.Write(p)
+	d.write(p)
 	return n, nil
+}
+
+// write appends p to the copy, leaving whole blocks of zeros as holes.
+func (d *dbCopy) write(p []byte) {
+	for len(p) > 0 && d.err == nil {
+		k := min(zeroRun, len(p))
+		if !allZero(p[:k]) {
+			_, d.err = d.f.WriteAt(p[:k], d.off)
+		}
+		d.off += int64(k)
+		p = p[k:]
+	}
+}
+
+func allZero(p []byte) bool {
+	for _, b := range p {
+		if b != 0 {
+			return false
+		}
+	}
+	return true
 }
 
 // check checks the copied database, if the body was one, records the
 // outcome in e and removes the copy and anything SQLite made beside it.
 func (d *dbCopy) check(ctx context.Context, e *entry) {
-	if d.f == nil && d.err == nil {
+	switch {
+	case d.shape != nil:
+		e.sqlite, e.dbErr = true, d.shape.Error()
+		return
+	case d.f == nil && d.err == nil && !d.no &&
+		len(d.head) >= len(snapshot.Magic):
+		// Shorter than a header: the check says why it is no database.
+		e.sqlite, e.dbErr = true, snapshot.CheckShape(d.head, d.size).Error()
+		return
+	case d.f == nil && d.err == nil:
 		return
 	}
 	e.sqlite = true
@@ -74,6 +116,9 @@ func (d *dbCopy) check(ctx context.Context, e *entry) {
 			os.Remove(name + s)
 		}
 	}()
+	if d.err == nil {
+		d.err = d.f.Truncate(d.off) // a trailing hole still counts
+	}
 	if err := d.f.Close(); d.err == nil {
 		d.err = err
 	}
@@ -136,7 +181,7 @@ func checkSQLite(l *listing, res *Result) []Problem {
 		case !e.hashed:
 		case e.size == 0:
 			ps.add(s, "SQLite snapshot is empty: %s", s)
-		case !e.sqlite:
+		case !e.sqlite || strings.HasSuffix(e.dbErr, "invalid database header"):
 			ps.add(s, "SQLite snapshot %s has an invalid database header.", s)
 		case strings.HasSuffix(e.dbErr, "invalid page layout"):
 			ps.add(s, "SQLite snapshot %s has an invalid page layout.", s)

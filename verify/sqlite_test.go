@@ -1,9 +1,14 @@
 package verify
 
 import (
+	"context"
+	"encoding/binary"
 	"os"
 	"strings"
+	"syscall"
 	"testing"
+
+	"github.com/clawback/clawback/snapshot"
 )
 
 // TestArchive_SQLiteSnapshot tampers with the core database of OpenClaw's
@@ -86,4 +91,69 @@ func TestArchive_SQLiteSnapshot(t *testing.T) {
 			}
 		})
 	}
+}
+
+// dbHeader is a SQLite header for a database of pages pages of 4096 bytes.
+func dbHeader(pages uint32) []byte {
+	h := make([]byte, snapshot.HeaderSize)
+	copy(h, snapshot.Magic)
+	binary.BigEndian.PutUint16(h[16:], 4096)
+	h[18], h[19] = 1, 1
+	binary.BigEndian.PutUint32(h[24:], 1) // change counter
+	binary.BigEndian.PutUint32(h[28:], pages)
+	binary.BigEndian.PutUint32(h[92:], 1) // version-valid-for
+	return h
+}
+
+// TestDBCopy_DiskIsBounded feeds the copier members that inflate to many
+// zeros behind a SQLite header: one whose header does not describe its
+// size gets no copy at all, and one whose header does is copied with its
+// zeros left as holes, so the disk it takes stays near its real content.
+func TestDBCopy_DiskIsBounded(t *testing.T) {
+	const size = 64 << 20
+	zeros := make([]byte, 1<<20)
+	feed := func(d *dbCopy, head []byte) {
+		d.Write(head)
+		for n := int64(len(head)); n < size; n += int64(len(zeros)) {
+			d.Write(zeros[:min(int64(len(zeros)), size-n)])
+		}
+	}
+
+	t.Run("header of another size", func(t *testing.T) {
+		dir := t.TempDir()
+		d := &dbCopy{dir: dir, size: size}
+		feed(d, dbHeader(7))
+		if d.f != nil {
+			t.Fatal("a copy was made of a member whose header does not describe it")
+		}
+		var e entry
+		d.check(context.Background(), &e)
+		if !e.sqlite || !strings.HasSuffix(e.dbErr, "invalid page layout") {
+			t.Fatalf("check: sqlite=%v err=%q, want an invalid page layout", e.sqlite, e.dbErr)
+		}
+		if left, _ := os.ReadDir(dir); len(left) != 0 {
+			t.Fatalf("left %d files in the temporary directory", len(left))
+		}
+	})
+
+	t.Run("zeros behind a valid header", func(t *testing.T) {
+		dir := t.TempDir()
+		d := &dbCopy{dir: dir, size: size}
+		feed(d, dbHeader(size/4096))
+		if d.f == nil || d.err != nil {
+			t.Fatalf("no copy: %v", d.err)
+		}
+		if err := d.f.Truncate(d.off); err != nil {
+			t.Fatal(err)
+		}
+		var st syscall.Stat_t
+		if err := syscall.Fstat(int(d.f.Fd()), &st); err != nil {
+			t.Fatal(err)
+		}
+		if st.Size != size || st.Blocks*512 > 1<<20 {
+			t.Fatalf("copy of %d bytes takes %d bytes of disk, want at most 1 MiB",
+				st.Size, st.Blocks*512)
+		}
+		d.discard()
+	})
 }
