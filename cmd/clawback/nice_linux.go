@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"strconv"
@@ -15,27 +16,45 @@ const (
 )
 
 // lowerPriority gives the whole process the lowest CPU priority (nice 19)
-// and the idle I/O class. Linux keeps both per thread, so every thread
-// that exists now is changed; threads the runtime starts later are cloned
-// from these and inherit them.
+// and the idle I/O class. Linux keeps both per thread and a new thread
+// inherits them from the thread that starts it, so the threads are listed
+// and changed again until a pass finds none left unchanged: a thread the
+// runtime starts from an unchanged one while a pass runs is caught by the
+// next, and once all are changed, every later thread inherits both.
 func lowerPriority() error {
-	tasks, err := os.ReadDir("/proc/self/task")
-	if err != nil {
-		return fmt.Errorf("lower priority: list threads: %w", err)
-	}
-	for _, t := range tasks {
-		tid, err := strconv.Atoi(t.Name())
+	done := map[int]bool{}
+	for pass := 0; pass < 100; pass++ {
+		tasks, err := os.ReadDir("/proc/self/task")
 		if err != nil {
-			continue
+			return fmt.Errorf("lower priority: list threads: %w", err)
 		}
-		if err := unix.Setpriority(unix.PRIO_PROCESS, tid, 19); err != nil && err != unix.ESRCH {
-			return fmt.Errorf("lower CPU priority: %w", err)
+		changed := 0
+		for _, t := range tasks {
+			tid, err := strconv.Atoi(t.Name())
+			if err != nil || done[tid] {
+				continue
+			}
+			if err := lowerThread(tid); err != nil {
+				return err
+			}
+			done[tid] = true
+			changed++
 		}
-		_, _, errno := unix.Syscall(unix.SYS_IOPRIO_SET, ioprioWhoProcess,
-			uintptr(tid), ioprioClassIdle<<ioprioClassShift)
-		if errno != 0 && errno != unix.ESRCH {
-			return fmt.Errorf("lower I/O priority: %w", errno)
+		if changed == 0 {
+			return nil
 		}
+	}
+	return errors.New("lower priority: threads kept appearing")
+}
+
+func lowerThread(tid int) error {
+	if err := unix.Setpriority(unix.PRIO_PROCESS, tid, 19); err != nil && err != unix.ESRCH {
+		return fmt.Errorf("lower CPU priority: %w", err)
+	}
+	_, _, errno := unix.Syscall(unix.SYS_IOPRIO_SET, ioprioWhoProcess,
+		uintptr(tid), ioprioClassIdle<<ioprioClassShift)
+	if errno != 0 && errno != unix.ESRCH {
+		return fmt.Errorf("lower I/O priority: %w", errno)
 	}
 	return nil
 }
