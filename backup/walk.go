@@ -71,7 +71,7 @@ func (w *walker) run() error {
 	for _, a := range w.assets {
 		var err error
 		if a.isDir {
-			err = w.dir(a, a.src, a.member, "")
+			err = w.dir(a, a.src, a.member, "", "")
 		} else {
 			err = w.file(a.src, a.member, "", true)
 		}
@@ -82,13 +82,15 @@ func (w *walker) run() error {
 	return nil
 }
 
-func (w *walker) dir(a walkAsset, src, member, rel string) error {
+// within names the rule that left out an ancestor whose subtree is walked
+// only for what a later --include brings back; it is "" otherwise.
+func (w *walker) dir(a walkAsset, src, member, rel, within string) error {
 	if err := w.ctx.Err(); err != nil {
 		return err
 	}
 	d, err := capture.OpenDir(src)
 	if err == nil {
-		err = w.dirBody(a, d, src, member, rel)
+		err = w.dirBody(a, d, src, member, rel, within)
 	}
 	if err == nil || errors.Is(err, context.Canceled) {
 		return err
@@ -113,7 +115,7 @@ func (w *walker) dirBody(a walkAsset, d interface {
 	Stat() (fs.FileInfo, error)
 	ReadDir(int) ([]fs.DirEntry, error)
 	Close() error
-}, src, member, rel string) error {
+}, src, member, rel, within string) error {
 	fi, err := d.Stat()
 	if err != nil {
 		d.Close()
@@ -174,13 +176,17 @@ func (w *walker) dirBody(a walkAsset, d interface {
 			w.exclude(filter.RuleSQLiteSidecar, childSrc)
 			continue
 		}
-		if rule, out := w.rules.Match(childRel, isDir, a.state); out {
-			w.stats.rules[rule]++
-			w.exclude(rule, childSrc)
-			continue
+		childWithin := ""
+		if rule, out := w.rules.MatchWithin(childRel, isDir, a.state, within); out {
+			if !isDir || !w.rules.MayIncludeBelow(childRel) {
+				w.stats.rules[rule]++
+				w.exclude(rule, childSrc)
+				continue
+			}
+			childWithin = rule // walked for what an --include brings back
 		}
 		if isDir {
-			err = w.dir(a, childSrc, childMember, childRel)
+			err = w.dir(a, childSrc, childMember, childRel, childWithin)
 		} else {
 			err = w.file(childSrc, childMember, childRel, false)
 		}

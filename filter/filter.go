@@ -9,8 +9,10 @@
 // --include, doublestar globs matched against the path relative to the asset
 // root) are applied after the built-in ones in command-line order, and the
 // last match wins, so a user can override any built-in rule. Excluding a
-// directory prunes its subtree: an --include below it has no effect unless
-// the directory itself is included too.
+// directory prunes its subtree, unless a later --include could match a path
+// below it: then the walk goes on inside, every entry there that no rule
+// includes again is left out by the directory's rule, and the directory
+// itself is kept as the parent of what comes back.
 package filter
 
 import (
@@ -70,6 +72,23 @@ func New(user []User) (*Set, error) {
 // asset root, never empty) is left out, and by which rule. state says whether
 // the asset is OpenClaw's state directory.
 func (s *Set) Match(rel string, isDir, state bool) (rule string, out bool) {
+	rule, out, _ = s.decide(rel, isDir, state)
+	return rule, out
+}
+
+// MatchWithin is Match for an entry below a directory that the rule within
+// left out: an entry that no --include matches is left out by that rule.
+func (s *Set) MatchWithin(rel string, isDir, state bool, within string) (rule string, out bool) {
+	rule, out, included := s.decide(rel, isDir, state)
+	if within != "" && !out && !included {
+		return within, true
+	}
+	return rule, out
+}
+
+// decide applies the rules to rel; included reports that the deciding rule
+// is an --include.
+func (s *Set) decide(rel string, isDir, state bool) (rule string, out, included bool) {
 	rule = builtin(rel, isDir, state)
 	out = rule != ""
 	for _, u := range s.user {
@@ -78,13 +97,40 @@ func (s *Set) Match(rel string, isDir, state bool) (rule string, out bool) {
 			ok, _ = doublestar.Match(u.Glob, rel+"/")
 		}
 		if ok {
-			rule, out = u.Name(), !u.Include
+			rule, out, included = u.Name(), !u.Include, u.Include
 		}
 	}
 	if !out {
 		rule = ""
 	}
-	return rule, out
+	return rule, out, included
+}
+
+// MayIncludeBelow reports whether an --include rule could match a path
+// below the directory rel, judged by the literal start of its glob: a glob
+// whose literal start lies inside rel, or that begins with a wildcard
+// before reaching below rel, might. It is for deciding whether a left-out
+// directory must still be walked; it errs towards yes.
+func (s *Set) MayIncludeBelow(rel string) bool {
+	dir := rel + "/"
+	for _, u := range s.user {
+		if !u.Include {
+			continue
+		}
+		lit := literalPrefix(u.Glob)
+		if strings.HasPrefix(lit, dir) || strings.HasPrefix(dir, lit) {
+			return true
+		}
+	}
+	return false
+}
+
+// literalPrefix is the start of a glob before its first special character.
+func literalPrefix(glob string) string {
+	if i := strings.IndexAny(glob, "*?[{\\"); i >= 0 {
+		return glob[:i]
+	}
+	return glob
 }
 
 func builtin(rel string, isDir, state bool) string {

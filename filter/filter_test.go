@@ -59,3 +59,52 @@ func TestNew_RejectsBadGlob(t *testing.T) {
 		t.Fatal("accepted an unterminated class")
 	}
 }
+
+func TestSet_MayIncludeBelow(t *testing.T) {
+	tests := []struct {
+		name  string
+		rules []User
+		dir   string
+		want  bool
+	}{
+		{"no include", []User{{Glob: "agents/**"}}, "agents", false},
+		{"include inside", []User{{Glob: "agents/main/**", Include: true}}, "agents", true},
+		{"include of a sibling", []User{{Glob: "agents/main/**", Include: true}}, "agents/ops", false},
+		{"include of the directory's own file", []User{{Glob: "logs/gateway.log", Include: true}}, "logs", true},
+		{"include starting with a wildcard", []User{{Glob: "**/*.keep", Include: true}}, "logs", true},
+		{"include of a name sharing the prefix", []User{{Glob: "logsarchive/**", Include: true}}, "logs", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s, err := New(tt.rules)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := s.MayIncludeBelow(tt.dir); got != tt.want {
+				t.Errorf("MayIncludeBelow(%q) = %v, want %v", tt.dir, got, tt.want)
+			}
+		})
+	}
+}
+
+func TestSet_MatchWithin(t *testing.T) {
+	s, err := New([]User{{Glob: "agents/**"}, {Glob: "agents/main/**", Include: true}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		rel, within, rule string
+		out               bool
+	}{
+		{"agents/main/a.json", "--exclude agents/**", "", false},
+		{"agents/ops/c.json", "--exclude agents/**", "--exclude agents/**", true},
+		{"agents/x.pid", "--exclude agents/**", "--exclude agents/**", true},
+		{"other.txt", "", "", false},
+	} {
+		rule, out := s.MatchWithin(tt.rel, false, false, tt.within)
+		if rule != tt.rule || out != tt.out {
+			t.Errorf("MatchWithin(%q, within %q) = %q, %v; want %q, %v",
+				tt.rel, tt.within, rule, out, tt.rule, tt.out)
+		}
+	}
+}

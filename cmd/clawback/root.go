@@ -54,6 +54,12 @@ const restoreExitCodesHelp = `Exit codes:
        --in-place
   130  interrupted (SIGINT or SIGTERM); the restore was undone`
 
+const completionExamples = `  # Complete clawback's commands and flags in the current bash shell
+  source <(clawback completion bash)
+
+  # For every new zsh shell
+  clawback completion zsh > "${fpath[1]}/_clawback"`
+
 // usageError marks errors that exit with exitUsage.
 type usageError struct{ err error }
 
@@ -104,6 +110,10 @@ archives, and it verifies OpenClaw's archives too.
 	})
 	root.AddCommand(a.createCommand(), a.verifyCommand(), a.restoreCommand(),
 		a.lsCommand())
+	root.InitDefaultCompletionCmd()
+	if c, _, err := root.Find([]string{"completion"}); err == nil && c != root {
+		c.Example = completionExamples
+	}
 	root.SetArgs(args)
 
 	cmd, err := root.ExecuteContextC(ctx)

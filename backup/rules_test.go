@@ -1,0 +1,82 @@
+package backup
+
+import (
+	"archive/tar"
+	"context"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/clawback/clawback/filter"
+)
+
+// TestCreate_IncludeBelowExcludedDirectory checks that an --include after
+// an --exclude of a directory brings back what it matches below it, and
+// only that: the last matching rule wins for every path, and what no rule
+// includes again is counted under the directory's rule.
+func TestCreate_IncludeBelowExcludedDirectory(t *testing.T) {
+	tests := []struct {
+		name  string
+		rules []filter.User
+		want  []string // archived regular files, relative to the source
+		count map[string]int
+	}{
+		{"exclude alone prunes the directory",
+			[]filter.User{{Glob: "agents/**"}},
+			[]string{"keep.txt", "logs/gateway.log", "logs/other.log"},
+			map[string]int{"--exclude agents/**": 1}},
+		{"include a subtree again",
+			[]filter.User{{Glob: "agents/**"}, {Glob: "agents/main/**", Include: true}},
+			[]string{"agents/main/a.json", "agents/main/sub/b.json", "keep.txt",
+				"logs/gateway.log", "logs/other.log"},
+			map[string]int{"--exclude agents/**": 1}}, // agents/ops, whole
+		{"include one file again",
+			[]filter.User{{Glob: "logs/**"}, {Glob: "logs/gateway.log", Include: true}},
+			[]string{"agents/main/a.json", "agents/main/sub/b.json",
+				"agents/ops/c.json", "keep.txt", "logs/gateway.log"},
+			map[string]int{"--exclude logs/**": 1}},
+		{"an earlier include does not win",
+			[]filter.User{{Glob: "logs/gateway.log", Include: true}, {Glob: "logs/**"}},
+			[]string{"agents/main/a.json", "agents/main/sub/b.json",
+				"agents/ops/c.json", "keep.txt"},
+			map[string]int{"--exclude logs/**": 2}}, // both logs, one by one
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			base := t.TempDir()
+			src := filepath.Join(base, "src")
+			for _, f := range []string{"keep.txt", "agents/main/a.json",
+				"agents/main/sub/b.json", "agents/ops/c.json",
+				"logs/gateway.log", "logs/other.log"} {
+				mkfile(t, filepath.Join(src, f), f, 0o644)
+			}
+			rules, err := filter.New(tt.rules)
+			if err != nil {
+				t.Fatal(err)
+			}
+			out := filepath.Join(base, "out.tar.gz")
+			p := testPlan(t, out, src)
+			res, err := Create(context.Background(), p, Options{Rules: rules, Verify: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			prefix := p.Assets[0].ArchivePath + "/"
+			var got []string
+			for _, m := range readArchive(t, out) {
+				if m.Type == tar.TypeReg && strings.HasPrefix(m.Name, prefix) {
+					got = append(got, strings.TrimPrefix(m.Name, prefix))
+				}
+			}
+			slices.Sort(got)
+			if d := cmp.Diff(tt.want, got); d != "" {
+				t.Errorf("archived files (-want +got):\n%s", d)
+			}
+			if d := cmp.Diff(tt.count, res.Rules); d != "" {
+				t.Errorf("rule counts (-want +got):\n%s", d)
+			}
+		})
+	}
+}
