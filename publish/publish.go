@@ -154,7 +154,36 @@ func (t *Temp) Abort() {
 	removeDirs(t.created)
 }
 
-// Sweep removes the temporary files in dir that no live writer holds.
+// Scratch creates a locked scratch file in dir, named
+// .clawback-<kind>-<random>.tmp, for work that needs a file by name (a
+// database copy SQLite writes, say). The lock lives as long as the returned
+// descriptor: the caller removes the file and then closes it. A file whose
+// process was killed keeps its name but loses its lock, and the next Sweep
+// of dir removes it, with the -journal, -wal and -shm files SQLite may
+// have made beside it.
+func Scratch(dir, kind string) (*os.File, error) {
+	if dir == "" {
+		dir = os.TempDir()
+	}
+	Sweep(dir)
+	name := filepath.Join(dir, tempPrefix+kind+"-"+uuid.NewString()+tempSuffix)
+	f, err := os.OpenFile(name, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("create scratch file: %w", err)
+	}
+	if err := lock(f); err != nil {
+		f.Close()
+		os.Remove(name)
+		return nil, fmt.Errorf("lock scratch file %s: %w", name, err)
+	}
+	return f, nil
+}
+
+// sidecars are the files SQLite makes beside a database it writes.
+var sidecars = []string{"-journal", "-wal", "-shm"}
+
+// Sweep removes the temporary and scratch files in dir that no live
+// process holds, and the SQLite sidecars of scratch files.
 func Sweep(dir string) {
 	entries, err := os.ReadDir(dir)
 	if err != nil {
@@ -173,6 +202,9 @@ func Sweep(dir string) {
 		}
 		if lock(f) == nil {
 			os.Remove(p)
+			for _, s := range sidecars {
+				os.Remove(p + s)
+			}
 		}
 		f.Close()
 	}

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -157,5 +158,35 @@ func TestSweep(t *testing.T) {
 	}
 	if _, err := os.Stat(other); err != nil {
 		t.Errorf("a file that is not a temporary archive was swept: %v", err)
+	}
+}
+
+// TestScratch_sweptOnceUnlocked checks that a scratch file is kept while
+// its descriptor is open and removed, with its SQLite sidecars, by the
+// next sweep once it is not, as after a killed run.
+func TestScratch_sweptOnceUnlocked(t *testing.T) {
+	dir := t.TempDir()
+	held, err := Scratch(dir, "sqlite")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer held.Close()
+	left, err := Scratch(dir, "sqlite")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(left.Name()+"-journal", []byte("j"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	left.Close() // what a killed run leaves: the name, without its lock
+
+	Sweep(dir)
+	names := entries(t, dir)
+	if len(names) != 1 || names[0] != filepath.Base(held.Name()) {
+		t.Fatalf("after the sweep %s holds %v, want only %s", dir, names,
+			filepath.Base(held.Name()))
+	}
+	if !strings.HasPrefix(names[0], ".clawback-sqlite-") {
+		t.Errorf("scratch file %s is not named for its kind", names[0])
 	}
 }

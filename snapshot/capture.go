@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/clawback/clawback/capture"
+	"github.com/clawback/clawback/publish"
 	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
 )
@@ -181,13 +182,18 @@ func captureOnce(ctx context.Context, src string, o Options) (s *Snapshot, chang
 		params = append(params, "readonly_shm=1")
 	}
 
-	tmp, err := os.CreateTemp(o.TempDir, ".clawback-sqlite-*")
+	// The scratch file stays locked, through tmp, until it is removed, so
+	// that a run killed meanwhile leaves it for the next run to sweep.
+	// tmp is closed only once no connection to the file is open.
+	tmp, err := publish.Scratch(o.TempDir, "sqlite")
 	if err != nil {
 		return nil, false, fmt.Errorf("create snapshot file: %w", err)
 	}
 	name := tmp.Name()
-	tmp.Close()
-	defer removeAll(name)
+	defer func() {
+		removeAll(name)
+		tmp.Close()
+	}()
 
 	s = &Snapshot{Mode: before.Mode(), ModTime: before.ModTime(), Idle: idle}
 	if beforeOpen != nil {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/clawback/clawback/archive"
 	"github.com/clawback/clawback/manifest"
+	"github.com/clawback/clawback/publish"
 	"github.com/clawback/clawback/snapshot"
 )
 
@@ -59,7 +60,7 @@ func (d *dbCopy) Write(p []byte) (int, error) {
 		if d.shape = snapshot.CheckShape(d.head, d.size); d.shape != nil {
 			return n, nil
 		}
-		if d.f, d.err = os.CreateTemp(d.dir, ".clawback-verify-*.sqlite"); d.err != nil {
+		if d.f, d.err = publish.Scratch(d.dir, "verify"); d.err != nil {
 			return n, nil
 		}
 		d.write(d.head)
@@ -109,18 +110,18 @@ func (d *dbCopy) check(ctx context.Context, e *entry) {
 		e.dbErr = "copy database: " + d.err.Error()
 		return
 	}
+	// The copy stays open, and so locked against another run's sweep,
+	// until it is removed; the check opens it as immutable, without locks.
 	name := d.f.Name()
 	defer func() {
 		os.Remove(name)
 		for _, s := range snapshot.Sidecars {
 			os.Remove(name + s)
 		}
+		d.f.Close()
 	}()
 	if d.err == nil {
 		d.err = d.f.Truncate(d.off) // a trailing hole still counts
-	}
-	if err := d.f.Close(); d.err == nil {
-		d.err = err
 	}
 	if d.err != nil {
 		e.dbErr = "copy database: " + d.err.Error()
@@ -219,8 +220,8 @@ func coreDatabase(m *manifest.Manifest) string {
 // discard removes a partial copy of a body that could not be read whole.
 func (d *dbCopy) discard() {
 	if d.f != nil {
-		d.f.Close()
 		os.Remove(d.f.Name())
+		d.f.Close()
 		d.f = nil
 	}
 }
