@@ -97,12 +97,13 @@ func shellQuote(s string) string {
 const maxExamples = 5
 
 // notRestored walks the moved-aside tree aside, without following symbolic
-// links, and counts the files and links that have nothing at the same
-// relative path below restored. It returns the count and a few of those
-// paths, relative to aside. A tree it cannot read counts what it read.
-func notRestored(aside, restored string) (int, []string) {
-	n := 0
-	var examples []string
+// links, and compares each file and link with what the restore put at the
+// same relative path below restored: missing counts what has nothing
+// there, changed what differs in type, size or modification time (to the
+// second, as the archive keeps it). It returns both counts and a few of
+// those paths, relative to restored. A tree it cannot read counts what it
+// read.
+func notRestored(aside, restored string) (missing, changed int, examples []string) {
 	filepath.WalkDir(aside, func(p string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
 			return nil
@@ -111,19 +112,33 @@ func notRestored(aside, restored string) (int, []string) {
 		if err != nil {
 			return nil
 		}
-		dst := restored
+		dst, name := restored, filepath.Base(restored)
 		if rel != "." {
-			dst = filepath.Join(restored, rel)
+			dst, name = filepath.Join(restored, rel), rel
 		}
-		if _, err := os.Lstat(dst); errors.Is(err, fs.ErrNotExist) {
-			n++
-			if len(examples) < maxExamples {
-				examples = append(examples, rel)
-			}
+		old, err := d.Info()
+		if err != nil {
+			return nil
+		}
+		now, err := os.Lstat(dst)
+		switch {
+		case errors.Is(err, fs.ErrNotExist):
+			missing++
+		case err != nil:
+			return nil
+		case now.Mode().Type() != old.Mode().Type() ||
+			(old.Mode().IsRegular() && now.Size() != old.Size()) ||
+			now.ModTime().Unix() != old.ModTime().Unix():
+			changed++
+		default:
+			return nil
+		}
+		if len(examples) < maxExamples {
+			examples = append(examples, name)
 		}
 		return nil
 	})
-	return n, examples
+	return missing, changed, examples
 }
 
 func plural(n int, one, many string) string {

@@ -73,14 +73,16 @@ func TestRestore_InPlaceMovesAside(t *testing.T) {
 		t.Fatalf("moved-aside state differs (-before +aside):\n%s", diff)
 	}
 
-	// The file written after the backup is named: only the moved-aside
-	// copy holds it.
-	if mv := res.MovedAside[0]; mv.NotRestored != 1 ||
-		!slices.Equal(mv.Examples, []string{"new.txt"}) {
-		t.Fatalf("not restored: %d %v, want 1 [new.txt]", mv.NotRestored, mv.Examples)
+	// The file created and the one rewritten after the backup are named:
+	// only the moved-aside copy holds them as they were.
+	if mv := res.MovedAside[0]; mv.NotRestored != 1 || mv.Changed != 1 ||
+		!slices.Equal(mv.Examples, []string{"new.txt", "openclaw.json"}) {
+		t.Fatalf("not restored %d, changed %d, %v; want 1, 1, [new.txt openclaw.json]",
+			mv.NotRestored, mv.Changed, mv.Examples)
 	}
 	if !slices.ContainsFunc(res.Notes, func(n string) bool {
-		return strings.Contains(n, moved[0]+" still holds 1 file that the archive did not have, such as new.txt")
+		return strings.Contains(n, moved[0]+" still holds 1 file that the "+
+			"archive did not have and 1 that differ from the restored ones, such as new.txt")
 	}) {
 		t.Fatalf("no note names the file left in %s: %q", moved[0], res.Notes)
 	}

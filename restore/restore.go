@@ -79,10 +79,14 @@ type AssetResult struct {
 type Moved struct {
 	Path string `json:"path"`
 	To   string `json:"to"`
-	// NotRestored counts the files and links below To that the restore
-	// did not put back at Path: what the backup left out (logs, queues)
-	// and what was written after it. Examples names a few, relative to To.
-	NotRestored int      `json:"notRestored"`
+	// After a restore (not a dry run), NotRestored counts the files and
+	// links below To that have nothing at the same place below Path: what
+	// the backup left out (logs, queues) and what was created after it;
+	// Changed counts those whose restored version differs in type, size or
+	// modification time, such as a file appended to after the backup.
+	// Examples names a few of either, relative to Path.
+	NotRestored int      `json:"notRestored,omitempty"`
+	Changed     int      `json:"changed,omitempty"`
 	Examples    []string `json:"examples,omitempty"`
 }
 
@@ -192,13 +196,15 @@ func restoreFile(ctx context.Context, f *os.File, display string,
 	res.MovedAside = w.moved
 	for i := range res.MovedAside {
 		mv := &res.MovedAside[i]
-		mv.NotRestored, mv.Examples = notRestored(mv.To, mv.Path)
-		if mv.NotRestored > 0 {
+		mv.NotRestored, mv.Changed, mv.Examples = notRestored(mv.To, mv.Path)
+		if n := mv.NotRestored + mv.Changed; n > 0 {
 			res.Notes = append(res.Notes, fmt.Sprintf("%s still holds %d "+
-				"%s that the archive did not have, such as %s: what the "+
-				"backup left out and what was written after it; copy back "+
-				"what you need before deleting it.", mv.To, mv.NotRestored,
-				plural(mv.NotRestored, "file", "files"), mv.Examples[0]))
+				"%s that the archive did not have and %d that differ from "+
+				"the restored ones, such as %s: what the backup left out "+
+				"and what changed after it; copy back what you need before "+
+				"deleting it.", mv.To, mv.NotRestored,
+				plural(mv.NotRestored, "file", "files"), mv.Changed,
+				mv.Examples[0]))
 		}
 	}
 	return res, nil

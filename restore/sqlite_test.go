@@ -307,12 +307,20 @@ func TestRestore_SQLiteInPlaceMovesSidecarsAside(t *testing.T) {
 	os.WriteFile(dbPath+"-wal", wal, 0o644)
 	os.WriteFile(dbPath+"-shm", shm, 0o644)
 
-	if _, err := Archive(context.Background(), arch,
-		Options{InPlace: true, Only: []string{"app.sqlite"}}); err != nil {
+	rr, err := Archive(context.Background(), arch,
+		Options{InPlace: true, Only: []string{"app.sqlite"}})
+	if err != nil {
 		t.Fatal(err)
 	}
 	for _, s := range []string{"-wal", "-shm"} {
 		mustNotExist(t, dbPath+s)
+	}
+	// A moved-aside sidecar is named by its own name in the result.
+	for _, mv := range rr.MovedAside {
+		if strings.HasPrefix(filepath.Base(mv.Path), "app.sqlite-") &&
+			!slices.Equal(mv.Examples, []string{filepath.Base(mv.Path)}) {
+			t.Errorf("moved-aside %s is named %q in the result", mv.Path, mv.Examples)
+		}
 	}
 	got, err := sql.Open("sqlite", sq.URI(dbPath, "mode=ro"))
 	if err != nil {
