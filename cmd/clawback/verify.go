@@ -80,6 +80,10 @@ func (a *app) printVerify(jsonOut bool, res *verify.Result) {
 			{"symlinkCount", res.SymlinkCount},
 			{"contentChecked", res.ContentChecked},
 			{"filesChecked", res.FilesChecked},
+			{"sqliteSnapshotsChecked", res.SnapshotsChecked},
+		}
+		if len(res.OpaqueDatabases) > 0 {
+			o = append(o, kv{"opaqueDatabases", res.OpaqueDatabases})
 		}
 		if len(res.ExternalSymbolicLinks) > 0 {
 			o = append(o, kv{"externalSymbolicLinks", res.ExternalSymbolicLinks})
@@ -112,6 +116,9 @@ func (a *app) printVerify(jsonOut bool, res *verify.Result) {
 			plural(res.FilesChecked, "file", "files"))
 	} else {
 		fmt.Fprintln(w, "Content: not checked (archive has no checksum list)")
+	}
+	if n := res.SnapshotsChecked; n > 0 {
+		fmt.Fprintf(w, "SQLite snapshots checked: %d\n", n)
 	}
 	for _, warn := range warnings {
 		fmt.Fprintf(w, "Warning: %s\n", warn)
@@ -165,6 +172,11 @@ func verifyWarnings(res *verify.Result) []string {
 		return nil
 	}
 	var out []string
+	if n := len(res.OpaqueDatabases); n > 0 {
+		out = append(out, fmt.Sprintf("%d SQLite %s archived as opaque bytes, "+
+			"not as checked snapshots; for example %s", n,
+			plural(n, "database was", "databases were"), res.OpaqueDatabases[0]))
+	}
 	for _, reason := range res.Unportable {
 		out = append(out, "OpenClaw's verifier will reject this archive: "+reason)
 	}
