@@ -48,11 +48,11 @@ func unfinished(r *os.Root, dir, rel string) error {
 		}
 		abs := filepath.Join(dir, filepath.FromSlash(rel))
 		aside := filepath.Join(filepath.Dir(abs), n)
-		restored := "it holds what that restore had written so far"
+		restored := abs + " holds what that restore had written so far"
 		undo := fmt.Sprintf("rm -rf %s && mv %s %s", shellQuote(abs),
 			shellQuote(aside), shellQuote(abs))
 		if _, err := r.Lstat(rel); errors.Is(err, fs.ErrNotExist) {
-			restored = "it does not exist now"
+			restored = abs + " does not exist now"
 			undo = fmt.Sprintf("mv %s %s", shellQuote(aside), shellQuote(abs))
 		}
 		return refusef("an earlier restore of %s was stopped before it "+
