@@ -80,3 +80,27 @@ func TestCreate_IncludeBelowExcludedDirectory(t *testing.T) {
 		})
 	}
 }
+
+// TestCreate_ProgressMovesWithinALargeFile checks that progress is
+// reported while one large file is archived, not only after it, and that
+// the last report counts every file and byte.
+func TestCreate_ProgressMovesWithinALargeFile(t *testing.T) {
+	base := t.TempDir()
+	src := filepath.Join(base, "src")
+	mkfile(t, filepath.Join(src, "big.bin"), strings.Repeat("0123456789abcdef", 1<<20), 0o644)
+	mkfile(t, filepath.Join(src, "small.txt"), "small", 0o644)
+	var seen []Progress
+	res, err := Create(context.Background(), testPlan(t, filepath.Join(base, "out.tar.gz"), src),
+		Options{Progress: func(p Progress) { seen = append(seen, p) }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	within := slices.IndexFunc(seen, func(p Progress) bool { return p.Files == 0 && p.Bytes > 0 })
+	if within < 0 {
+		t.Errorf("no progress while big.bin was archived: %+v", seen)
+	}
+	last := seen[len(seen)-1]
+	if last.Files != 2 || last.Bytes != res.Counts.Bytes || last.Bytes != 16<<20+5 {
+		t.Errorf("last progress %+v, want 2 files and %d bytes", last, 16<<20+5)
+	}
+}

@@ -112,7 +112,11 @@ func (ws *writeState) one(e *entry) error {
 	switch r.Kind {
 	case capture.Regular:
 		ws.names.check(e.member)
-		sum, err := ws.aw.WriteFile(e.member, r.Mode, r.ModTime, r.Size, r.Content())
+		var content io.Reader = r.Content()
+		if ws.o.Progress != nil && r.Size > progressStep {
+			content = &progressReader{r: content, ws: ws}
+		}
+		sum, err := ws.aw.WriteFile(e.member, r.Mode, r.ModTime, r.Size, content)
 		if err != nil {
 			return err
 		}
@@ -120,7 +124,7 @@ func (ws *writeState) one(e *entry) error {
 		ws.res.Counts.Regular++
 		ws.res.Counts.Bytes += r.Size
 		ws.progress.Files++
-		ws.progress.Bytes += r.Size
+		ws.progress.Bytes = ws.res.Counts.Bytes
 	case capture.Symlink:
 		ws.names.check(e.member)
 		if err := ws.aw.WriteSymlink(e.member, r.Linkname, r.Mode, r.ModTime); err != nil {
@@ -257,4 +261,28 @@ func firstN(s []string, n int) []string {
 		return s[:n]
 	}
 	return s
+}
+
+// progressStep is how many bytes of one large file pass between progress
+// reports.
+const progressStep = 4 << 20
+
+// progressReader reports the bytes of a large file as they are archived, so
+// that progress moves while one big file is compressed.
+type progressReader struct {
+	r    io.Reader
+	ws   *writeState
+	seen int64
+}
+
+func (p *progressReader) Read(b []byte) (int, error) {
+	n, err := p.r.Read(b)
+	before := p.seen
+	p.seen += int64(n)
+	if p.seen/progressStep != before/progressStep {
+		pr := p.ws.progress
+		pr.Bytes += p.seen
+		p.ws.o.Progress(pr)
+	}
+	return n, err
 }

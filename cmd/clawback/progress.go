@@ -17,6 +17,7 @@ import (
 type progress struct {
 	bar  *progressbar.ProgressBar
 	last time.Time
+	now  backup.Progress // the latest counts, drawn at most every 100 ms
 }
 
 func newProgress(stderr io.Writer) *progress {
@@ -36,16 +37,22 @@ func newProgress(stderr io.Writer) *progress {
 }
 
 func (p *progress) update(pr backup.Progress) {
+	p.now = pr
 	if p.bar == nil || time.Since(p.last) < 100*time.Millisecond {
 		return
 	}
+	p.draw()
+}
+
+func (p *progress) draw() {
 	p.last = time.Now()
-	p.bar.Describe("archiving " + strconv.FormatInt(pr.Files, 10) + " files")
-	p.bar.Set64(pr.Bytes)
+	p.bar.Describe("archiving " + strconv.FormatInt(p.now.Files, 10) + " files")
+	p.bar.Set64(p.now.Bytes)
 }
 
 func (p *progress) finish() {
 	if p.bar != nil {
+		p.draw()
 		p.bar.Finish()
 	}
 }
