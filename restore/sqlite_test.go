@@ -382,7 +382,7 @@ func TestRestore_SQLiteOpaqueWhenLocked(t *testing.T) {
 		res.Files[0].Verdict != backup.VerdictOpaque || !res.Incomplete {
 		t.Fatalf("files %+v, incomplete %v", res.Files, res.Incomplete)
 	}
-	if !strings.Contains(res.Files[0].Detail, "locked") {
+	if !strings.Contains(res.Files[0].Detail, "locked by another process for longer than clawback waits") {
 		t.Errorf("detail %q gives no reason", res.Files[0].Detail)
 	}
 }

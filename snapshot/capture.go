@@ -246,7 +246,7 @@ func backup(ctx context.Context, srcURI, dst string, want fs.FileInfo,
 	defer db.Close()
 	conn, err := db.Conn(ctx)
 	if err != nil {
-		return fmt.Errorf("open database: %w", err)
+		return fmt.Errorf("open database: %w", explain(err))
 	}
 	defer conn.Close()
 	if !holding(want) {
@@ -291,7 +291,7 @@ func step(ctx context.Context, b *sqlite.Backup, o Options, s *Snapshot) error {
 				time.Sleep(10 * time.Millisecond)
 				continue
 			}
-			return fmt.Errorf("copy database: %w", err)
+			return fmt.Errorf("copy database: %w", explain(err))
 		}
 		s.Pages = b.PageCount()
 		if !more {
@@ -317,6 +317,42 @@ func busy(err error) bool {
 	}
 	c := se.Code() & 0xff
 	return c == sqlite3.SQLITE_BUSY || c == sqlite3.SQLITE_LOCKED
+}
+
+// sqliteError is a SQLite error said in words a user can act on, keeping
+// the driver's error for errors.As.
+type sqliteError struct {
+	text string
+	err  error
+}
+
+func (e *sqliteError) Error() string { return e.text }
+func (e *sqliteError) Unwrap() error { return e.err }
+
+// explain rewords the SQLite errors a live database gives most often; the
+// driver's own text ("not an error (5)") says little.
+func explain(err error) error {
+	var se *sqlite.Error
+	if !errors.As(err, &se) {
+		return err
+	}
+	var text string
+	switch se.Code() & 0xff {
+	case sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED:
+		text = "locked by another process for longer than clawback waits " +
+			"(an exclusive lock or a long write) (SQLITE_BUSY)"
+	case sqlite3.SQLITE_CANTOPEN:
+		text = "cannot be opened read-only; a WAL database whose -wal has " +
+			"no -shm beside it, as a writer in exclusive locking mode " +
+			"leaves it, cannot be read without changing it (SQLITE_CANTOPEN)"
+	case sqlite3.SQLITE_NOTADB:
+		text = "not readable as a database: encrypted or corrupt (SQLITE_NOTADB)"
+	case sqlite3.SQLITE_CORRUPT:
+		text = "the database is corrupt (SQLITE_CORRUPT)"
+	default:
+		return err
+	}
+	return &sqliteError{text: text, err: err}
 }
 
 // URI is the SQLite file URI of path with the given query parameters.
