@@ -218,18 +218,18 @@ func printVerdicts(w io.Writer, res *backup.Result, display func(string) string)
 	for _, v := range slices.Sorted(maps.Keys(res.Verdicts)) {
 		n := res.Verdicts[v]
 		fmt.Fprintf(w, "%d %s %s:\n", n, plural(n, "file", "files"), describe(v, n))
-		shown := 0
+		listed := 0
 		for _, fr := range res.Files {
 			if fr.Verdict != v {
 				continue
 			}
-			if shown == listLimit {
+			if listed == listLimit {
 				fmt.Fprintf(w, "  ... and %d more (see --json or %s in the archive)\n",
-					n-shown, backup.RecordName)
+					n-listed, backup.RecordName)
 				break
 			}
-			fmt.Fprintf(w, "  - %s: %s\n", display(fr.Path), fr.Detail)
-			shown++
+			fmt.Fprintf(w, "  - %s: %s\n", shown(display(fr.Path)), fr.Detail)
+			listed++
 		}
 	}
 	if res.Incomplete {

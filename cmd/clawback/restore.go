@@ -193,7 +193,7 @@ func (a *app) printRestore(f *restoreFlags, res *restore.Result) {
 		plural(res.Symlinks, "link", "links"), humanBytes(res.Bytes))
 	if res.DryRun {
 		for _, p := range res.Paths {
-			fmt.Fprintf(w, "  %s\n", p)
+			fmt.Fprintf(w, "  %s\n", shown(p))
 		}
 		fmt.Fprintln(w, "Dry run only; nothing was written.")
 		if res.WouldRefuse != "" {
