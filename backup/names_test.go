@@ -27,11 +27,11 @@ func TestCreate_unportableNames(t *testing.T) {
 		warn   string
 		reason string
 	}{
-		{"case", []string{"Notes.md", "notes.md"}, "differs from another only in case",
+		{"case", []string{"Notes.md", "notes.md"}, "equal, but for case or Unicode normalisation, to a name archived before it",
 			"Archive contains a portable path collision: "},
-		{"normalisation", []string{"caf\u00e9.txt", "cafe\u0301.txt"}, "only in case or Unicode normalisation",
+		{"normalisation", []string{"caf\u00e9.txt", "cafe\u0301.txt"}, "but for case or Unicode normalisation",
 			"Archive contains a portable path collision: "},
-		{"directory case", []string{"Dir/a", "dir/b"}, "differs from another only in case",
+		{"directory case", []string{"Dir/a", "dir/b"}, "equal, but for case or Unicode normalisation, to a name archived before it",
 			"Archive contains a portable path collision: "},
 		{"backslash", []string{`a\b.txt`}, "1 archived name has a backslash",
 			"Archive entry must use forward slashes: "},
@@ -67,6 +67,26 @@ func TestCreate_unportableNames(t *testing.T) {
 				t.Fatalf("without clawback's section: %v, want %q", err, tc.reason)
 			}
 		})
+	}
+
+	// Every kind is reported, not only the first found.
+	{
+		base := t.TempDir()
+		src := filepath.Join(base, "src")
+		for _, f := range []string{`a\b.txt`, "c:d.txt", "X.md", "x.md"} {
+			mkfile(t, filepath.Join(src, f), "x", 0o644)
+		}
+		out := filepath.Join(base, "out.tar.gz")
+		if _, err := Create(context.Background(), testPlan(t, out, src), Options{Version: "test"}); err != nil {
+			t.Fatal(err)
+		}
+		vr, err := verify.Archive(context.Background(), out, verify.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(vr.Unportable) != 3 {
+			t.Errorf("verify reports %q, want the backslash, the drive and the case twin", vr.Unportable)
+		}
 	}
 
 	// Names that differ in more than case or normalisation draw no warning.

@@ -240,7 +240,7 @@ func (ws *writeState) warnNames() {
 	}{
 		{ws.names.nBackslash, ws.names.backslash, "a backslash"},
 		{ws.names.nDrive, ws.names.drive, "a segment that reads as a Windows drive"},
-		{ws.names.nCollision, ws.names.collision, "a name that differs from another only in case or Unicode normalisation"},
+		{ws.names.nCollision, ws.names.collision, "a name equal, but for case or Unicode normalisation, to a name archived before it"},
 	} {
 		if w.n == 0 {
 			continue

@@ -25,11 +25,11 @@ func check(l *listing) (*Result, string, error) {
 	// every name a POSIX file system allows.
 	lenient := writtenByClawback(l.manifest)
 	var portable []string
-	if l.portErr != "" {
+	if len(l.portErr) > 0 {
 		if !lenient {
-			return nil, l.portErr, nil
+			return nil, l.portErr[0], nil
 		}
-		portable = append(portable, l.portErr)
+		portable = append(portable, l.portErr...)
 	}
 
 	// Names: one root manifest, no duplicates, no portable collisions.
@@ -51,11 +51,11 @@ func check(l *listing) (*Result, string, error) {
 		}
 		names[e.norm] = struct{}{}
 	}
-	if reason := collision(l.entries); reason != "" {
+	if reasons := collisions(l.entries, lenient); len(reasons) > 0 {
 		if !lenient {
-			return nil, reason, nil
+			return nil, reasons[0], nil
 		}
-		portable = append(portable, reason)
+		portable = append(portable, reasons...)
 	}
 
 	// The manifest itself.
@@ -133,18 +133,28 @@ func writtenByClawback(data []byte) bool {
 	return err == nil && m.Clawback != nil
 }
 
-// collision finds two names that differ but share a portable key.
-func collision(entries []entry) string {
+// maxUnportable bounds the portability objections one verification
+// reports.
+const maxUnportable = 5
+
+// collisions finds names that differ but share a portable key: the first
+// pair, or with all the first few.
+func collisions(entries []entry, all bool) []string {
 	seen := make(map[string]string, len(entries))
+	var out []string
 	for _, e := range entries {
 		key := portableKey(e.norm)
 		if first, ok := seen[key]; ok && first != e.norm {
-			return "Archive contains a portable path collision: " + first +
-				" and " + e.norm
+			out = append(out, "Archive contains a portable path collision: "+
+				first+" and "+e.norm)
+			if !all || len(out) == maxUnportable {
+				return out
+			}
+			continue
 		}
 		seen[key] = e.norm
 	}
-	return ""
+	return out
 }
 
 // checkLayout checks the manifest's archive root and assets against the

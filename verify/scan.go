@@ -40,10 +40,10 @@ type listing struct {
 	entries     []entry
 	compression string
 
-	readErr error  // the stream could not be read or decompressed
-	invalid string // node-tar would have refused a header
-	pathErr string // first entry name refused as unsafe
-	portErr string // first entry name OpenClaw refuses for portability only
+	readErr error    // the stream could not be read or decompressed
+	invalid string   // node-tar would have refused a header
+	pathErr string   // first entry name refused as unsafe
+	portErr []string // first entry names OpenClaw refuses for portability only
 
 	manifest     []byte // first <root>/manifest.json member, when read
 	manifestSeen bool
@@ -206,8 +206,8 @@ func (s *scanner) member(hdr *tar.Header) {
 		// the manifest says who wrote the archive.
 		if local, ok := normalizeLocal(hdr.Name); ok {
 			norm = local
-			if s.l.portErr == "" {
-				s.l.portErr = reason
+			if len(s.l.portErr) < maxUnportable {
+				s.l.portErr = append(s.l.portErr, reason)
 			}
 		} else if s.l.pathErr == "" {
 			s.l.pathErr = reason
