@@ -129,9 +129,16 @@ func run(args []string, stdout, stderr io.Writer) int {
 	sections := map[string]func() error{
 		"main": b.mainTree, "files": b.manyFiles, "memory": b.memory,
 	}
-	fmt.Fprintf(stdout, "clawback benchmark, %s, %d CPUs, %s/%s, median of %d runs\n",
+	of := fmt.Sprintf("median of %d runs", b.runs)
+	if b.runs == 1 {
+		of = "one run"
+	}
+	fmt.Fprintf(stdout, "clawback benchmark, %s, %d CPUs, %s/%s, %s\n",
 		time.Now().UTC().Format("2006-01-02"), runtime.NumCPU(), runtime.GOOS,
-		runtime.GOARCH, b.runs)
+		runtime.GOARCH, of)
+	if b.small {
+		fmt.Fprintln(stdout, "(-small: a tree too small for the targets, which are not checked)")
+	}
 	for _, s := range strings.Split(*only, ",") {
 		f, ok := sections[strings.TrimSpace(s)]
 		if !ok {
