@@ -55,9 +55,11 @@
 //
 //   - If the application closes the database (deleting its -wal and -shm)
 //     between the look for a -wal and the connection, the read-only
-//     connection creates both and leaves them behind. TODO: close that
-//     window, for example by opening immutable and checking afterwards
-//     that no -wal appeared.
+//     connection creates both and leaves them behind. Run as root, SQLite
+//     gives the files it creates to the database's owner, so the
+//     application can still open its database; the files stay. TODO:
+//     close that window, for example by opening immutable and checking
+//     afterwards that no -wal appeared.
 //   - A database locked exclusively, encrypted with a readable header, or
 //     corrupt fails Capture; the caller archives its bytes instead.
 //   - The snapshot needs free space for one copy of the database in the
