@@ -251,11 +251,18 @@ func lastLineEnd(r *Result, size int64) int64 {
 }
 
 func readSymlink(r *Result, path string) (*Result, bool) {
-	target, err := os.Readlink(path)
+	target, err := readlink(path)
 	if err != nil {
-		if errors.Is(err, errInvalid) {
+		var pe *fs.PathError
+		switch {
+		case errors.Is(err, errInvalid):
 			r.Detail = "stopped being a symbolic link while read"
 			return r, true
+		case errors.As(err, &pe) && pe.Op == "open" &&
+			(errors.Is(err, errLoop) || errors.Is(err, errNotDir)):
+			r.Kind, r.Verdict = Gone, Vanished
+			r.Detail = "a directory on its path was replaced by a symbolic link"
+			return r, false
 		}
 		return failed(r, err), false
 	}
