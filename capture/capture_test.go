@@ -3,6 +3,7 @@ package capture
 import (
 	"context"
 	"io"
+	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -220,5 +221,29 @@ func TestFile_LinkBelowADirectoryReplacedByALinkIsNotRead(t *testing.T) {
 	defer r.Close()
 	if r.Kind != Symlink || r.Linkname != "/elsewhere/secret" {
 		t.Fatalf("kind %v, link %q (%s); want the link", r.Kind, r.Linkname, r.Detail)
+	}
+}
+
+// TestFile_SocketInAFilesPlaceBeforeOpenIsSpecial checks that a regular
+// file replaced by a socket between its lstat and its open, which open
+// refuses, is read again and reported as special, not as unreadable.
+func TestFile_SocketInAFilesPlaceBeforeOpenIsSpecial(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "s")
+	write(t, p, "data")
+	cfg := &Config{Backoff: []time.Duration{time.Millisecond}}
+	cfg.beforeOpen = func(path string) {
+		cfg.beforeOpen = nil
+		os.Remove(path)
+		l, err := net.ListenUnix("unix", &net.UnixAddr{Name: path, Net: "unix"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		l.SetUnlinkOnClose(false)
+		l.Close()
+	}
+	r := File(context.Background(), p, cfg, nil)
+	defer r.Close()
+	if r.Kind != Special || r.Verdict != Skipped {
+		t.Fatalf("kind %v, verdict %q (%s); want special", r.Kind, r.Verdict, r.Detail)
 	}
 }

@@ -46,6 +46,9 @@ func once(path string, cfg *Config, reserve Reserve, prev *Result) (r *Result, c
 	}
 
 	start := time.Now()
+	if cfg.beforeOpen != nil {
+		cfg.beforeOpen(path)
+	}
 	f, err := openFile(path)
 	if err != nil {
 		if errors.Is(err, errLoop) {
@@ -56,6 +59,13 @@ func once(path string, cfg *Config, reserve Reserve, prev *Result) (r *Result, c
 			r.Verdict = Vanished
 			r.Detail = "a directory on its path was replaced by a symbolic link"
 			return r, false
+		}
+		// A socket or device put in the file's place cannot be opened;
+		// the next attempt sees what it is.
+		if again, lerr := lstat(path); lerr == nil && (again.ino != st.ino ||
+			again.dev != st.dev || again.mode.Type() != st.mode.Type()) {
+			r.Detail = "replaced between listing and opening"
+			return r, true
 		}
 		return failed(r, err), false
 	}
