@@ -101,25 +101,18 @@ func Create(ctx context.Context, p *plan.Plan, o Options) (*Result, error) {
 }
 
 // spoolDir picks the directory for spooled content: the system's temporary
-// directory unless it lies inside an asset, else the output's directory.
+// directory unless it lies inside an asset, else the output's directory. A
+// relative or missing candidate is judged by where it would be made, and
+// the directory returned is absolute.
 func spoolDir(p *plan.Plan) (string, error) {
 	candidates := []string{os.TempDir(), filepath.Dir(p.OutputPath)}
 	for _, c := range candidates {
-		real, err := filepath.EvalSymlinks(c)
-		if err != nil {
-			real = c
+		abs, err := filepath.Abs(c)
+		if err != nil || p.Covering(abs) != nil {
+			continue
 		}
-		inside := false
-		for _, a := range p.Assets {
-			if archive.Within(filepath.ToSlash(real), filepath.ToSlash(a.SourcePath)) {
-				inside = true
-				break
-			}
-		}
-		if !inside {
-			if err := os.MkdirAll(c, 0o700); err == nil {
-				return c, nil
-			}
+		if err := os.MkdirAll(abs, 0o700); err == nil {
+			return abs, nil
 		}
 	}
 	return "", fmt.Errorf("choose a temporary directory: %s and %s both lie inside a backed-up path; set TMPDIR elsewhere",

@@ -295,3 +295,46 @@ func TestCreate_ManyFilesSmallWindow(t *testing.T) {
 		t.Fatalf("archived %d files, want 300", n)
 	}
 }
+
+// TestCreate_SpoolStaysOutOfTheSourceWhenTMPDIRLeadsIntoIt checks that a
+// TMPDIR that would be made inside a source, through a symbolic link or as
+// a path relative to a working directory inside it, is not used: nothing
+// is made in the source, and the archive holds only the source's files.
+func TestCreate_SpoolStaysOutOfTheSourceWhenTMPDIRLeadsIntoIt(t *testing.T) {
+	for _, tt := range []struct {
+		name   string
+		tmpdir func(base, src string) string
+	}{
+		{"missing directory below a link into the source", func(base, src string) string {
+			if err := os.Symlink(src, filepath.Join(base, "link")); err != nil {
+				t.Fatal(err)
+			}
+			return filepath.Join(base, "link", "spool")
+		}},
+		{"relative to a working directory in the source", func(base, src string) string {
+			t.Chdir(src)
+			return "spool"
+		}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			base := t.TempDir()
+			src := filepath.Join(base, "src")
+			mkfile(t, filepath.Join(src, "big.bin"), strings.Repeat("x", 64<<10), 0o644)
+			mkfile(t, filepath.Join(src, "small.txt"), "small", 0o644)
+			t.Setenv("TMPDIR", tt.tmpdir(base, src))
+			out := filepath.Join(base, "out", "a.tar.gz")
+
+			// A 1 KiB memory limit spools big.bin.
+			res, err := Create(context.Background(), testPlan(t, out, src),
+				Options{MemLimit: 1 << 10, Verify: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			assertNoTemp(t, src, 2)
+			if len(res.Files) != 0 || res.Counts.Regular != 2 {
+				t.Errorf("files %d, reports %+v; want 2 clean files",
+					res.Counts.Regular, res.Files)
+			}
+		})
+	}
+}

@@ -3,6 +3,7 @@ package backup
 import (
 	"archive/tar"
 	"context"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -42,7 +43,7 @@ func TestCreate_IncludeBelowExcludedDirectory(t *testing.T) {
 			[]filter.User{{Glob: "logs/gateway.log", Include: true}, {Glob: "logs/**"}},
 			[]string{"agents/main/a.json", "agents/main/sub/b.json",
 				"agents/ops/c.json", "keep.txt"},
-			map[string]int{"--exclude logs/**": 2}}, // both logs, one by one
+			map[string]int{"--exclude logs/**": 3}}, // both logs and their directory
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -78,6 +79,55 @@ func TestCreate_IncludeBelowExcludedDirectory(t *testing.T) {
 				t.Errorf("rule counts (-want +got):\n%s", d)
 			}
 		})
+	}
+}
+
+// TestCreate_ExcludedDirectoryStaysOutUnlessSomethingBelowComesBack checks
+// that a left-out directory walked for an --include is archived only as the
+// parent of what the include brings back: the left-out directories with
+// nothing included below them stay out, and are counted under their rule.
+func TestCreate_ExcludedDirectoryStaysOutUnlessSomethingBelowComesBack(t *testing.T) {
+	base := t.TempDir()
+	src := filepath.Join(base, "src")
+	for _, f := range []string{"agents/main/sessions/a.jsonl",
+		"agents/ops/sessions/deep/b.jsonl", "secret/projects/x/c.txt",
+		"secret/projects/y/notes.keep", "top.txt"} {
+		mkfile(t, filepath.Join(src, f), f, 0o644)
+	}
+	if err := os.MkdirAll(filepath.Join(src, "agents/empty"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	rules, err := filter.New([]filter.User{{Glob: "agents/**"},
+		{Glob: "agents/main/**", Include: true}, {Glob: "secret"},
+		{Glob: "**/*.keep", Include: true}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(base, "out.tar.gz")
+	p := testPlan(t, out, src)
+	res, err := Create(context.Background(), p, Options{Rules: rules, Verify: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	prefix := p.Assets[0].ArchivePath + "/"
+	var got []string
+	for _, m := range readArchive(t, out) {
+		if strings.HasPrefix(m.Name, prefix) && m.Name != prefix {
+			got = append(got, strings.TrimPrefix(m.Name, prefix))
+		}
+	}
+	want := []string{"agents/", "agents/main/", "agents/main/sessions/",
+		"agents/main/sessions/a.jsonl", "secret/", "secret/projects/",
+		"secret/projects/y/", "secret/projects/y/notes.keep", "top.txt"}
+	if d := cmp.Diff(want, got); d != "" {
+		t.Errorf("archived members (-want +got):\n%s", d)
+	}
+	// Every left-out directory is walked for *.keep: agents/empty, and
+	// agents/ops with its two directories and one file, are left out one by
+	// one, as are secret/projects/x and its file.
+	wantCount := map[string]int{"--exclude agents/**": 5, "--exclude secret": 2}
+	if d := cmp.Diff(wantCount, res.Rules); d != "" {
+		t.Errorf("rule counts (-want +got):\n%s", d)
 	}
 }
 

@@ -53,6 +53,12 @@ type walker struct {
 	jobs    chan<- *entry
 	tickets int64
 	stats   walkStats
+
+	// pending holds, outermost first, the left-out directories being
+	// walked only for what an --include brings back. Each is emitted just
+	// before the first entry below it, so a left-out directory with
+	// nothing included below it stays out of the archive.
+	pending []*entry
 }
 
 type walkAsset struct {
@@ -102,6 +108,9 @@ func (w *walker) dir(a walkAsset, src, member, rel, within string) error {
 		}
 		return fmt.Errorf("read backup source %s: %w", src, err)
 	}
+	if within != "" {
+		return nil // left out anyway: nothing below it can come back
+	}
 	r := &capture.Result{Kind: capture.Gone, Verdict: capture.Vanished,
 		Detail: "directory no longer exists"}
 	if !gone {
@@ -128,7 +137,10 @@ func (w *walker) dirBody(a walkAsset, d interface {
 	}
 	e := &entry{member: member, src: src, rel: rel, root: rel == "",
 		isDir: true, dirMode: fi.Mode(), dirMtime: fi.ModTime()}
-	if err := w.emit(e, false); err != nil {
+	if within != "" {
+		w.pending = append(w.pending, e)
+		defer w.unpend(e, within)
+	} else if err := w.emit(e, false); err != nil {
 		return err
 	}
 	slices.SortFunc(list, func(x, y fs.DirEntry) int {
@@ -197,6 +209,16 @@ func (w *walker) dirBody(a walkAsset, d interface {
 	return nil
 }
 
+// unpend drops the left-out directory e, if nothing below it was emitted,
+// and counts it under its rule.
+func (w *walker) unpend(e *entry, rule string) {
+	if n := len(w.pending); n > 0 && w.pending[n-1] == e {
+		w.pending = w.pending[:n-1]
+		w.stats.rules[rule]++
+		w.exclude(rule, e.src)
+	}
+}
+
 func (w *walker) exclude(rule, src string) {
 	w.stats.excluded = append(w.stats.excluded, Excluded{Path: src, Rule: rule})
 }
@@ -205,8 +227,18 @@ func (w *walker) file(src, member, rel string, root bool) error {
 	return w.emit(&entry{member: member, src: src, rel: rel, root: root}, true)
 }
 
-// emit hands e to the writer and, for a file, to the readers.
+// emit hands e to the writer and, for a file, to the readers, after the
+// pending directories above it.
 func (w *walker) emit(e *entry, read bool) error {
+	if len(w.pending) > 0 {
+		pending := w.pending
+		w.pending = nil
+		for _, d := range pending {
+			if err := w.emit(d, false); err != nil {
+				return err
+			}
+		}
+	}
 	e.done = make(chan struct{})
 	if !read {
 		close(e.done)

@@ -67,8 +67,10 @@ type Config struct {
 	Divert    func(head []byte) bool
 	DivertLen int
 
-	// afterRead, in tests, runs between the read and the check after it.
-	afterRead func(f *os.File)
+	// afterRead, in tests, runs between the read and the check after it;
+	// beforeOpen runs between the lstat and the open.
+	afterRead  func(f *os.File)
+	beforeOpen func(path string)
 }
 
 func (c *Config) attempts() int {

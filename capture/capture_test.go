@@ -3,6 +3,7 @@ package capture
 import (
 	"context"
 	"io"
+	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -184,5 +185,65 @@ func TestFile_DivertsByHeader(t *testing.T) {
 				t.Fatalf("content %q, want %q", got, tc.data)
 			}
 		})
+	}
+}
+
+// TestFile_LinkBelowADirectoryReplacedByALinkIsNotRead checks that a
+// symbolic link is read through its directory without following a link
+// among the directories: when a listed directory has been replaced by a
+// link to another tree, that tree's links are not captured as its own.
+func TestFile_LinkBelowADirectoryReplacedByALinkIsNotRead(t *testing.T) {
+	base := t.TempDir()
+	other := filepath.Join(base, "other")
+	if err := os.Mkdir(other, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink("/elsewhere/secret", filepath.Join(other, "link")); err != nil {
+		t.Fatal(err)
+	}
+	state := filepath.Join(base, "state")
+	if err := os.Mkdir(state, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	// state/sub was listed as a directory, then replaced by a link.
+	if err := os.Symlink(other, filepath.Join(state, "sub")); err != nil {
+		t.Fatal(err)
+	}
+	r := File(context.Background(), filepath.Join(state, "sub", "link"), &Config{}, nil)
+	defer r.Close()
+	if r.Kind != Gone || r.Verdict != Vanished || r.Linkname != "" {
+		t.Fatalf("kind %v, verdict %q, link %q (%s); want vanished, no link",
+			r.Kind, r.Verdict, r.Linkname, r.Detail)
+	}
+
+	// A link in a real directory is still read.
+	r = File(context.Background(), filepath.Join(other, "link"), &Config{}, nil)
+	defer r.Close()
+	if r.Kind != Symlink || r.Linkname != "/elsewhere/secret" {
+		t.Fatalf("kind %v, link %q (%s); want the link", r.Kind, r.Linkname, r.Detail)
+	}
+}
+
+// TestFile_SocketInAFilesPlaceBeforeOpenIsSpecial checks that a regular
+// file replaced by a socket between its lstat and its open, which open
+// refuses, is read again and reported as special, not as unreadable.
+func TestFile_SocketInAFilesPlaceBeforeOpenIsSpecial(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "s")
+	write(t, p, "data")
+	cfg := &Config{Backoff: []time.Duration{time.Millisecond}}
+	cfg.beforeOpen = func(path string) {
+		cfg.beforeOpen = nil
+		os.Remove(path)
+		l, err := net.ListenUnix("unix", &net.UnixAddr{Name: path, Net: "unix"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		l.SetUnlinkOnClose(false)
+		l.Close()
+	}
+	r := File(context.Background(), p, cfg, nil)
+	defer r.Close()
+	if r.Kind != Special || r.Verdict != Skipped {
+		t.Fatalf("kind %v, verdict %q (%s); want special", r.Kind, r.Verdict, r.Detail)
 	}
 }

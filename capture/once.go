@@ -46,6 +46,9 @@ func once(path string, cfg *Config, reserve Reserve, prev *Result) (r *Result, c
 	}
 
 	start := time.Now()
+	if cfg.beforeOpen != nil {
+		cfg.beforeOpen(path)
+	}
 	f, err := openFile(path)
 	if err != nil {
 		if errors.Is(err, errLoop) {
@@ -56,6 +59,13 @@ func once(path string, cfg *Config, reserve Reserve, prev *Result) (r *Result, c
 			r.Verdict = Vanished
 			r.Detail = "a directory on its path was replaced by a symbolic link"
 			return r, false
+		}
+		// A socket or device put in the file's place cannot be opened;
+		// the next attempt sees what it is.
+		if again, lerr := lstat(path); lerr == nil && (again.ino != st.ino ||
+			again.dev != st.dev || again.mode.Type() != st.mode.Type()) {
+			r.Detail = "replaced between listing and opening"
+			return r, true
 		}
 		return failed(r, err), false
 	}
@@ -251,11 +261,18 @@ func lastLineEnd(r *Result, size int64) int64 {
 }
 
 func readSymlink(r *Result, path string) (*Result, bool) {
-	target, err := os.Readlink(path)
+	target, err := readlink(path)
 	if err != nil {
-		if errors.Is(err, errInvalid) {
+		var pe *fs.PathError
+		switch {
+		case errors.Is(err, errInvalid):
 			r.Detail = "stopped being a symbolic link while read"
 			return r, true
+		case errors.As(err, &pe) && pe.Op == "open" &&
+			(errors.Is(err, errLoop) || errors.Is(err, errNotDir)):
+			r.Kind, r.Verdict = Gone, Vanished
+			r.Detail = "a directory on its path was replaced by a symbolic link"
+			return r, false
 		}
 		return failed(r, err), false
 	}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io/fs"
 	"os"
+	"path/filepath"
 	"syscall"
 
 	"golang.org/x/sys/unix"
@@ -125,6 +126,29 @@ func modeOf(m uint32) fs.FileMode {
 		mode |= fs.ModeDevice
 	}
 	return mode
+}
+
+// readlink reads the symbolic link at path through its directory, opened
+// without following a symbolic link in any component, so that a directory
+// on the path replaced by a link does not lead to a link elsewhere. An
+// entry that is no longer a symbolic link fails with EINVAL.
+func readlink(path string) (string, error) {
+	dir, base := filepath.Split(path)
+	fd, err := open2(dir, unix.O_PATH|unix.O_DIRECTORY|unix.O_NOFOLLOW|unix.O_CLOEXEC)
+	if err != nil {
+		return "", &fs.PathError{Op: "open", Path: dir, Err: err}
+	}
+	defer unix.Close(fd)
+	for size := 256; ; size *= 2 {
+		buf := make([]byte, size)
+		n, err := unix.Readlinkat(fd, base, buf)
+		if err != nil {
+			return "", &fs.PathError{Op: "readlink", Path: path, Err: err}
+		}
+		if n < size {
+			return string(buf[:n]), nil
+		}
+	}
 }
 
 // OpenDir opens the directory at path without following a symbolic link in

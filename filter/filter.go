@@ -12,7 +12,8 @@
 // directory prunes its subtree, unless a later --include could match a path
 // below it: then the walk goes on inside, every entry there that no rule
 // includes again is left out by the directory's rule, and the directory
-// itself is kept as the parent of what comes back.
+// itself is kept only as the parent of what comes back: when nothing below
+// it does, it is left out and counted too.
 package filter
 
 import (

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"unicode"
@@ -171,6 +172,18 @@ func (b *builder) isDefaultAgentRoot(path string) bool {
 		}
 	}
 	return false
+}
+
+// Covering returns the asset that holds path, or nil. path is made
+// absolute against the working directory and judged by the real path of
+// its longest existing prefix, so a missing directory below a symbolic
+// link into an asset is found to lie in that asset.
+func (p *Plan) Covering(path string) *Asset {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return nil
+	}
+	return p.covering(canonicalTail(abs))
 }
 
 // covering returns the asset that holds path, or nil.

@@ -103,8 +103,10 @@
 //   - Members of types OpenClaw never writes are refused, after all of
 //     OpenClaw's checks have passed, with "Archive contains an unsupported
 //     entry type (<type>): <member>": character and block devices, FIFOs,
-//     GNU dump directories, sparse files, and every type node-tar skips
-//     (volume headers, unknown types). OpenClaw 2026.9.6 accepts the first
+//     GNU dump directories, sparse files (also a regular member carrying
+//     GNU.sparse.* PAX records, refused before its body is read, since
+//     archive/tar would expand its holes to the declared size), and every
+//     type node-tar skips (volume headers, unknown types). OpenClaw 2026.9.6 accepts the first
 //     ones as opaque members and does not see the others; restoring them
 //     could create device nodes or hang on a FIFO. Regular files
 //     (types 0, NUL and 7), directories, hard and symbolic links pass;

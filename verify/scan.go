@@ -177,6 +177,9 @@ func (s *scanner) member(hdr *tar.Header) {
 	if kind == tar.TypeReg && strings.HasSuffix(hdr.Name, "/") {
 		kind = tar.TypeDir
 	}
+	if kind == tar.TypeReg && paxSparse(hdr) {
+		kind = tar.TypeGNUSparse
+	}
 	isLink := kind == tar.TypeLink || kind == tar.TypeSymlink
 	switch {
 	case hdr.Name == "":
@@ -330,6 +333,19 @@ func typeName(kind byte) (name string, listed bool) {
 		return "sparse file", false
 	}
 	return fmt.Sprintf("type %q", kind), false
+}
+
+// paxSparse reports whether hdr is a sparse file in one of GNU's PAX
+// formats. archive/tar returns its body expanded to the declared real
+// size, the holes read as zeros, so a few bytes in the archive can stand
+// for terabytes; such a member is refused as a sparse file, unread.
+func paxSparse(hdr *tar.Header) bool {
+	for k := range hdr.PAXRecords {
+		if strings.HasPrefix(k, "GNU.sparse.") {
+			return true
+		}
+	}
+	return false
 }
 
 // truncated words node-tar's report of a member whose body [start, end)

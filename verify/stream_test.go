@@ -8,8 +8,10 @@ import (
 	"fmt"
 	"hash/crc32"
 	"io"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/klauspost/compress/zstd"
 )
@@ -291,3 +293,79 @@ func TestArchive_TarQuirks(t *testing.T) {
 }
 
 func junk(n int) []byte { return bytes.Repeat([]byte("junk"), n) }
+
+// ustarBlock is a ustar header block for a member of the given type and
+// body size, for members archive/tar will not write.
+func ustarBlock(name string, typ byte, size int) []byte {
+	b := make([]byte, blockSize)
+	copy(b, name)
+	copy(b[100:], "0000644\x00")
+	copy(b[108:], "0000000\x000000000\x00")
+	copy(b[124:], fmt.Sprintf("%011o\x00", size))
+	copy(b[136:], "00000000000\x00")
+	b[156] = typ
+	copy(b[257:], "ustar\x0000")
+	copy(b[148:], "        ")
+	sum := 0
+	for _, c := range b {
+		sum += int(c)
+	}
+	copy(b[148:], fmt.Sprintf("%06o\x00 ", sum))
+	return b
+}
+
+// paxRecords encodes PAX records, each "<length> <key>=<value>\n".
+func paxRecords(kv ...string) []byte {
+	var out []byte
+	for i := 0; i+1 < len(kv); i += 2 {
+		rec := " " + kv[i] + "=" + kv[i+1] + "\n"
+		n := len(rec) + 1
+		for len(strconv.Itoa(n))+len(rec) != n {
+			n = len(strconv.Itoa(n)) + len(rec)
+		}
+		out = append(out, strconv.Itoa(n)+rec...)
+	}
+	return out
+}
+
+// padBlock pads b with zeros to a whole number of blocks.
+func padBlock(b []byte) []byte {
+	return append(b, make([]byte, (blockSize-len(b)%blockSize)%blockSize)...)
+}
+
+// TestArchive_PAXSparseMemberIsRefusedUnread checks that a member in GNU's
+// PAX sparse format 1.0, which archive/tar expands to its declared real
+// size, is refused as a sparse file without its terabyte of holes being
+// read: a few hundred bytes in the archive must not cost hours.
+func TestArchive_PAXSparseMemberIsRefusedUnread(t *testing.T) {
+	ms := refMembers(t, "full-verified.tar.gz")
+	n := len(ms) - 1
+	head := packTar(t, ms[:n], tar.FormatPAX)
+	head = head[:len(head)-1024]
+	tail := packTar(t, ms[n:], tar.FormatPAX)
+
+	// One data block of five bytes at the end of a 1 TiB file.
+	name := ws + "/hole.bin"
+	recs := paxRecords("GNU.sparse.major", "1", "GNU.sparse.minor", "0",
+		"GNU.sparse.name", name, "GNU.sparse.realsize", strconv.Itoa(1<<40))
+	body := cat(padBlock([]byte(fmt.Sprintf("1\n%d\n5\n", 1<<40-5))), []byte("hello"))
+	sparse := cat(ustarBlock("PaxHeaders/hole.bin", tar.TypeXHeader, len(recs)),
+		padBlock(recs), ustarBlock(ws+"/GNUSparseFile.0/hole.bin", tar.TypeReg, len(body)),
+		padBlock(body))
+	p := writeArchive(t, gzipBytes(t, cat(head, sparse, tail)))
+
+	done := make(chan string, 1)
+	go func() {
+		got, _, _ := reasonOf(t, p)
+		done <- got
+	}()
+	select {
+	case got := <-done:
+		want := "Archive contains an unsupported entry type (sparse file): " + name
+		if got != want {
+			t.Fatalf("reason = %q\nwant     %q", got, want)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("verify still reading the holes of a sparse member after 10 s")
+	}
+}
