@@ -11,6 +11,8 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/dustin/go-humanize"
+
 	sq "github.com/clawback/clawback/snapshot"
 )
 
@@ -256,21 +258,8 @@ func (p *plan) checkSpace() error {
 			return refusef("not enough free space for the restore on the "+
 				"file system of %s: %s needed, %s available; free some "+
 				"space or choose another --target", u.dir,
-				human(u.need), human(u.avail))
+				humanize.IBytes(u.need), humanize.IBytes(u.avail))
 		}
 	}
 	return nil
-}
-
-func human(n uint64) string {
-	const unit = 1024
-	if n < unit {
-		return fmt.Sprintf("%d B", n)
-	}
-	div, exp := uint64(unit), 0
-	for m := n / unit; m >= unit; m /= unit {
-		div *= unit
-		exp++
-	}
-	return fmt.Sprintf("%.1f %ciB", float64(n)/float64(div), "KMGTPE"[exp])
 }

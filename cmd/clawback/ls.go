@@ -3,7 +3,6 @@ package main
 import (
 	"fmt"
 	"io"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -44,19 +43,9 @@ func (a *app) lsCommand() *cobra.Command {
 		Short:   "List the assets and members of a backup archive",
 		Long:    lsLong + readExitCodesHelp,
 		Example: lsExamples,
-		Args: func(cmd *cobra.Command, args []string) error {
-			if len(args) != 1 {
-				return usagef("ls takes exactly one archive path, got %d", len(args))
-			}
-			return nil
-		},
+		Args:    oneArchive,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			path := expandHome(args[0], a.getenv)
-			if !filepath.IsAbs(path) {
-				if wd, err := a.getwd(); err == nil {
-					path = filepath.Join(wd, path)
-				}
-			}
+			path := a.archivePath(args[0])
 			c, err := verify.ListArchive(cmd.Context(), path)
 			if cmd.Context().Err() != nil {
 				return cmd.Context().Err()

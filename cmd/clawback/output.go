@@ -10,6 +10,8 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/dustin/go-humanize"
+
 	"github.com/clawback/clawback/backup"
 	"github.com/clawback/clawback/manifest"
 	"github.com/clawback/clawback/plan"
@@ -252,15 +254,5 @@ func plural(n int, one, many string) string {
 	return many
 }
 
-func humanBytes(n int64) string {
-	const unit = 1024
-	if n < unit {
-		return fmt.Sprintf("%d B", n)
-	}
-	div, exp := int64(unit), 0
-	for m := n / unit; m >= unit; m /= unit {
-		div *= unit
-		exp++
-	}
-	return fmt.Sprintf("%.1f %ciB", float64(n)/float64(div), "KMGTPE"[exp])
-}
+// humanBytes is n in binary units: "3 B", "1.5 MiB".
+func humanBytes(n int64) string { return humanize.IBytes(uint64(max(n, 0))) }

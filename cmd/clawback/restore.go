@@ -3,7 +3,6 @@ package main
 import (
 	"errors"
 	"fmt"
-	"path/filepath"
 
 	"github.com/bmatcuk/doublestar/v4"
 	"github.com/spf13/cobra"
@@ -61,12 +60,7 @@ func (a *app) restoreCommand() *cobra.Command {
 		Short:   "Restore a backup archive under a directory or in place",
 		Long:    restoreLong,
 		Example: restoreExamples,
-		Args: func(cmd *cobra.Command, args []string) error {
-			if len(args) != 1 {
-				return usagef("restore takes exactly one archive path, got %d", len(args))
-			}
-			return nil
-		},
+		Args:    oneArchive,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return a.restore(cmd, f, args[0])
 		},
@@ -105,7 +99,7 @@ func (a *app) restore(cmd *cobra.Command, f *restoreFlags, archivePath string) e
 	if f.inPlace {
 		opts.Target = ""
 	}
-	res, err := restore.Archive(cmd.Context(), a.abs(expandHome(archivePath, a.getenv)), opts)
+	res, err := restore.Archive(cmd.Context(), a.archivePath(archivePath), opts)
 	if err != nil {
 		if cmd.Context().Err() != nil {
 			fmt.Fprintln(a.stderr, "clawback: interrupted; everything restored so far was removed")
@@ -119,17 +113,6 @@ func (a *app) restore(cmd *cobra.Command, f *restoreFlags, archivePath string) e
 	}
 	a.printRestore(f, res)
 	return nil
-}
-
-// abs makes p absolute against the working directory.
-func (a *app) abs(p string) string {
-	if p == "" || filepath.IsAbs(p) {
-		return p
-	}
-	if wd, err := a.getwd(); err == nil {
-		return filepath.Join(wd, p)
-	}
-	return p
 }
 
 func (a *app) printRestore(f *restoreFlags, res *restore.Result) {

@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"strings"
 	"syscall"
 	"unicode"
@@ -186,4 +187,29 @@ func noArgs(hint string) cobra.PositionalArgs {
 		}
 		return nil
 	}
+}
+
+// oneArchive accepts exactly one argument, the archive.
+func oneArchive(cmd *cobra.Command, args []string) error {
+	if len(args) != 1 {
+		return usagef("%s takes exactly one archive path, got %d",
+			cmd.Name(), len(args))
+	}
+	return nil
+}
+
+// archivePath is the archive argument with ~ expanded, made absolute.
+func (a *app) archivePath(arg string) string {
+	return a.abs(expandHome(arg, a.getenv))
+}
+
+// abs makes p absolute against the working directory.
+func (a *app) abs(p string) string {
+	if p == "" || filepath.IsAbs(p) {
+		return p
+	}
+	if wd, err := a.getwd(); err == nil {
+		return filepath.Join(wd, p)
+	}
+	return p
 }

@@ -38,19 +38,9 @@ as not checked.
 
 ` + readExitCodesHelp,
 		Example: verifyExamples,
-		Args: func(cmd *cobra.Command, args []string) error {
-			if len(args) != 1 {
-				return usagef("verify takes exactly one archive path, got %d", len(args))
-			}
-			return nil
-		},
+		Args:    oneArchive,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			path := expandHome(args[0], a.getenv)
-			if !filepath.IsAbs(path) {
-				if wd, err := a.getwd(); err == nil {
-					path = filepath.Join(wd, path)
-				}
-			}
+			path := a.archivePath(args[0])
 			res, err := verify.Archive(cmd.Context(), path, verify.Options{})
 			if err != nil {
 				if cmd.Context().Err() != nil {
