@@ -2,12 +2,10 @@ package backup
 
 import (
 	"archive/tar"
-	"compress/gzip"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
-	"io"
 	"os"
 	"path"
 	"path/filepath"
@@ -19,6 +17,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/clawback/clawback/archive"
+	"github.com/clawback/clawback/internal/tartest"
 	"github.com/clawback/clawback/manifest"
 	"github.com/clawback/clawback/plan"
 )
@@ -33,28 +32,11 @@ type member struct {
 
 func readArchive(t testing.TB, p string) []member {
 	t.Helper()
-	f, err := os.Open(p)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	zr, err := gzip.NewReader(f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tr := tar.NewReader(zr)
 	var out []member
-	for {
-		h, err := tr.Next()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-		b, _ := io.ReadAll(tr)
+	for _, m := range tartest.Read(t, p) {
+		h := m.Header
 		out = append(out, member{Name: h.Name, Link: h.Linkname, Type: h.Typeflag,
-			Mode: h.Mode, Data: string(b)})
+			Mode: h.Mode, Data: string(m.Body)})
 	}
 	return out
 }

@@ -2,16 +2,14 @@ package backup
 
 import (
 	"archive/tar"
-	"compress/gzip"
 	"context"
 	"encoding/json"
 	"errors"
-	"io"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/clawback/clawback/internal/tartest"
 	"github.com/clawback/clawback/verify"
 )
 
@@ -108,56 +106,21 @@ func TestCreate_unportableNames(t *testing.T) {
 // key removed from its manifest, as an archive OpenClaw wrote would be.
 func withoutClawbackSection(t testing.TB, p string) string {
 	t.Helper()
-	f, err := os.Open(p)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	zr, err := gzip.NewReader(f)
-	if err != nil {
-		t.Fatal(err)
-	}
 	out := p + ".openclaw.tar.gz"
-	o, err := os.Create(out)
-	if err != nil {
-		t.Fatal(err)
-	}
-	zw := gzip.NewWriter(o)
-	tr, tw := tar.NewReader(zr), tar.NewWriter(zw)
-	for {
-		h, err := tr.Next()
-		if err == io.EOF {
-			break
+	tartest.Rewrite(t, p, out, func(h *tar.Header, body []byte) []byte {
+		if !strings.HasSuffix(h.Name, "/manifest.json") {
+			return body
 		}
+		var m map[string]any
+		if err := json.Unmarshal(body, &m); err != nil {
+			t.Fatal(err)
+		}
+		delete(m, "clawback")
+		body, err := json.Marshal(m)
 		if err != nil {
 			t.Fatal(err)
 		}
-		body, err := io.ReadAll(tr)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if strings.HasSuffix(h.Name, "/manifest.json") {
-			var m map[string]any
-			if err := json.Unmarshal(body, &m); err != nil {
-				t.Fatal(err)
-			}
-			delete(m, "clawback")
-			if body, err = json.Marshal(m); err != nil {
-				t.Fatal(err)
-			}
-			h.Size = int64(len(body))
-		}
-		if err := tw.WriteHeader(h); err != nil {
-			t.Fatal(err)
-		}
-		if _, err := tw.Write(body); err != nil {
-			t.Fatal(err)
-		}
-	}
-	for _, c := range []io.Closer{tw, zw, o} {
-		if err := c.Close(); err != nil {
-			t.Fatal(err)
-		}
-	}
+		return body
+	})
 	return out
 }

@@ -20,6 +20,7 @@ import (
 	"github.com/clawback/clawback/archive"
 	"github.com/clawback/clawback/backup"
 	"github.com/clawback/clawback/filter"
+	"github.com/clawback/clawback/internal/tartest"
 	"github.com/clawback/clawback/manifest"
 	bplan "github.com/clawback/clawback/plan"
 )
@@ -217,52 +218,8 @@ func handArchive(t testing.TB, root string, assets []manifest.Asset, entries ...
 // member through edit, which may change the header and the body.
 func rewriteArchive(t testing.TB, in string, edit func(h *tar.Header, body []byte) []byte) string {
 	t.Helper()
-	f, err := os.Open(in)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	zr, err := gzip.NewReader(f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tr := tar.NewReader(zr)
-	var buf bytes.Buffer
-	zw := gzip.NewWriter(&buf)
-	tw := tar.NewWriter(zw)
-	for {
-		h, err := tr.Next()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-		body, err := io.ReadAll(tr)
-		if err != nil {
-			t.Fatal(err)
-		}
-		body = edit(h, body)
-		if h.Typeflag == tar.TypeReg {
-			h.Size = int64(len(body))
-		}
-		if err := tw.WriteHeader(h); err != nil {
-			t.Fatal(err)
-		}
-		if _, err := tw.Write(body); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := tw.Close(); err != nil {
-		t.Fatal(err)
-	}
-	if err := zw.Close(); err != nil {
-		t.Fatal(err)
-	}
 	out := filepath.Join(t.TempDir(), "rewritten.tar.gz")
-	if err := os.WriteFile(out, buf.Bytes(), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	tartest.Rewrite(t, in, out, edit)
 	return out
 }
 

@@ -2,9 +2,9 @@ package restore
 
 import (
 	"archive/tar"
-	"compress/gzip"
 	"context"
-	"io"
+	"crypto/sha256"
+	"encoding/hex"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -14,6 +14,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/clawback/clawback/archive"
+	"github.com/clawback/clawback/internal/tartest"
 )
 
 // TestRestore_OpenClawArchives restores the archives that OpenClaw itself
@@ -60,25 +61,9 @@ func TestRestore_OpenClawArchives(t *testing.T) {
 // path below <root>/payload/posix.
 func tarNodes(t *testing.T, arc string) map[string]node {
 	t.Helper()
-	f, err := os.Open(arc)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	zr, err := gzip.NewReader(f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tr := tar.NewReader(zr)
 	out := map[string]node{}
-	for {
-		h, err := tr.Next()
-		if err == io.EOF {
-			return out
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
+	for _, m := range tartest.Read(t, arc) {
+		h := m.Header
 		_, rest, _ := strings.Cut(strings.TrimSuffix(h.Name, "/"), "/payload/")
 		if rest == "" {
 			continue
@@ -101,25 +86,10 @@ func tarNodes(t *testing.T, arc string) map[string]node {
 				break
 			}
 			n.Size = h.Size
-			sum, err := readSum(tr)
-			if err != nil {
-				t.Fatal(err)
-			}
-			n.Sum = sum
+			sum := sha256.Sum256(m.Body)
+			n.Sum = hex.EncodeToString(sum[:])
 		}
 		out[strings.TrimPrefix(src, "/")] = n
 	}
-}
-
-func readSum(r io.Reader) (string, error) {
-	f, err := os.CreateTemp("", "sum")
-	if err != nil {
-		return "", err
-	}
-	defer os.Remove(f.Name())
-	defer f.Close()
-	if _, err := io.Copy(f, r); err != nil {
-		return "", err
-	}
-	return fileSum(f.Name())
+	return out
 }

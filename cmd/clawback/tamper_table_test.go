@@ -8,7 +8,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
-	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -18,6 +17,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/clawback/clawback/archive"
+	"github.com/clawback/clawback/internal/tartest"
 	"github.com/clawback/clawback/manifest"
 )
 
@@ -163,30 +163,9 @@ func writeTestFile(tb testing.TB, p, body string) {
 // readMembers reads every member of a gzip tar and its archive root.
 func readMembers(tb testing.TB, p string) ([]tarMember, string) {
 	tb.Helper()
-	f, err := os.Open(p)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	defer f.Close()
-	zr, err := gzip.NewReader(f)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tr := tar.NewReader(zr)
 	var ms []tarMember
-	for {
-		h, err := tr.Next()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			tb.Fatal(err)
-		}
-		body, err := io.ReadAll(tr)
-		if err != nil {
-			tb.Fatal(err)
-		}
-		ms = append(ms, tarMember{hdr: *h, body: body})
+	for _, m := range tartest.Read(tb, p) {
+		ms = append(ms, tarMember{hdr: m.Header, body: m.Body})
 	}
 	if len(ms) == 0 {
 		tb.Fatal("empty archive")
