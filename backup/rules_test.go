@@ -54,19 +54,9 @@ func TestCreate_IncludeBelowExcludedDirectory(t *testing.T) {
 				"logs/gateway.log", "logs/other.log"} {
 				mkfile(t, filepath.Join(src, f), f, 0o644)
 			}
-			rules, err := filter.New(tt.rules)
-			if err != nil {
-				t.Fatal(err)
-			}
-			out := filepath.Join(base, "out.tar.gz")
-			p := testPlan(t, out, src)
-			res, err := Create(context.Background(), p, Options{Rules: rules, Verify: true})
-			if err != nil {
-				t.Fatal(err)
-			}
-			prefix := p.Assets[0].ArchivePath + "/"
+			res, members, prefix := createWithRules(t, src, tt.rules)
 			var got []string
-			for _, m := range readArchive(t, out) {
+			for _, m := range members {
 				if m.Type == tar.TypeReg && strings.HasPrefix(m.Name, prefix) {
 					got = append(got, strings.TrimPrefix(m.Name, prefix))
 				}
@@ -97,21 +87,11 @@ func TestCreate_ExcludedDirectoryStaysOutUnlessSomethingBelowComesBack(t *testin
 	if err := os.MkdirAll(filepath.Join(src, "agents/empty"), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	rules, err := filter.New([]filter.User{{Glob: "agents/**"},
+	res, members, prefix := createWithRules(t, src, []filter.User{{Glob: "agents/**"},
 		{Glob: "agents/main/**", Include: true}, {Glob: "secret"},
 		{Glob: "**/*.keep", Include: true}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	out := filepath.Join(base, "out.tar.gz")
-	p := testPlan(t, out, src)
-	res, err := Create(context.Background(), p, Options{Rules: rules, Verify: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	prefix := p.Assets[0].ArchivePath + "/"
 	var got []string
-	for _, m := range readArchive(t, out) {
+	for _, m := range members {
 		if strings.HasPrefix(m.Name, prefix) && m.Name != prefix {
 			got = append(got, strings.TrimPrefix(m.Name, prefix))
 		}
@@ -153,4 +133,21 @@ func TestCreate_ProgressMovesWithinALargeFile(t *testing.T) {
 	if last.Files != 2 || last.Bytes != res.Counts.Bytes || last.Bytes != 16<<20+5 {
 		t.Errorf("last progress %+v, want 2 files and %d bytes", last, 16<<20+5)
 	}
+}
+
+// createWithRules backs up src with the user rules and returns the result,
+// the archive's members and the prefix of the asset's members.
+func createWithRules(t *testing.T, src string, user []filter.User) (*Result, []member, string) {
+	t.Helper()
+	rules, err := filter.New(user)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(t.TempDir(), "out.tar.gz")
+	p := testPlan(t, out, src)
+	res, err := Create(context.Background(), p, Options{Rules: rules, Verify: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res, readArchive(t, out), p.Assets[0].ArchivePath + "/"
 }

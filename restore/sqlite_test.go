@@ -277,21 +277,7 @@ func TestRestore_SQLiteUnderWrites(t *testing.T) {
 func TestRestore_SQLiteInPlaceMovesSidecarsAside(t *testing.T) {
 	state := t.TempDir()
 	dbPath := filepath.Join(state, "app.sqlite")
-	db, err := sql.Open("sqlite", sq.URI(dbPath, "_pragma=journal_mode(wal)"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	db.SetMaxOpenConns(1)
-	for _, q := range []string{
-		"PRAGMA wal_autocheckpoint = 0",
-		"CREATE TABLE t (n INTEGER PRIMARY KEY)",
-		"INSERT INTO t VALUES (1), (2), (3)",
-	} {
-		if _, err := db.Exec(q); err != nil {
-			t.Fatal(err)
-		}
-	}
+	db := walDB(t, dbPath)
 	arch, res := backupDir(t, state)
 	if res.Verdicts[backup.VerdictSnapshot] != 1 {
 		t.Fatalf("verdicts %v", res.Verdicts)
@@ -350,22 +336,7 @@ func TestRestore_SQLiteInPlaceMovesSidecarsAside(t *testing.T) {
 func TestRestore_SQLiteOpaqueWhenLocked(t *testing.T) {
 	state := t.TempDir()
 	dbPath := filepath.Join(state, "plugin.db")
-	db, err := sql.Open("sqlite", sq.URI(dbPath, "_pragma=journal_mode(wal)"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	db.SetMaxOpenConns(1)
-	for _, q := range []string{
-		"PRAGMA locking_mode = EXCLUSIVE",
-		"PRAGMA wal_autocheckpoint = 0",
-		"CREATE TABLE t (n INTEGER PRIMARY KEY)",
-		"INSERT INTO t VALUES (1), (2), (3)",
-	} {
-		if _, err := db.Exec(q); err != nil {
-			t.Fatal(err)
-		}
-	}
+	walDB(t, dbPath, "PRAGMA locking_mode = EXCLUSIVE") // held until the test ends
 	now := time.Now()
 	out := filepath.Join(t.TempDir(), "b.tar.gz")
 	p := &bplan.Plan{CreatedAt: now, ArchiveRoot: bplan.ArchiveRootName(now),
@@ -385,4 +356,26 @@ func TestRestore_SQLiteOpaqueWhenLocked(t *testing.T) {
 	if !strings.Contains(res.Files[0].Detail, "locked by another process for longer than clawback waits") {
 		t.Errorf("detail %q gives no reason", res.Files[0].Detail)
 	}
+}
+
+// walDB opens a WAL database at path on one connection, closed at the end
+// of the test, runs first (pragmas, say), turns automatic checkpoints off
+// and commits rows 1 to 3 of table t, so that they stay in the -wal.
+func walDB(t *testing.T, path string, first ...string) *sql.DB {
+	t.Helper()
+	db, err := sql.Open("sqlite", sq.URI(path, "_pragma=journal_mode(wal)"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	db.SetMaxOpenConns(1)
+	for _, q := range append(first,
+		"PRAGMA wal_autocheckpoint = 0",
+		"CREATE TABLE t (n INTEGER PRIMARY KEY)",
+		"INSERT INTO t VALUES (1), (2), (3)") {
+		if _, err := db.Exec(q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return db
 }
